@@ -1,0 +1,50 @@
+"""Bookings: freight jobs moving goods from a consignor to a consignee."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+
+from jobs.models import ChargeLine, Job
+
+
+class BookingStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    BOOKED = "booked", "Booked"
+    IN_TRANSIT = "in_transit", "In transit"
+    DELIVERED = "delivered", "Delivered"
+    COMPLETED = "completed", "Completed"
+    INVOICED = "invoiced", "Invoiced"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Booking(Job):
+    NUMBER_PREFIX = "B"
+    SEQUENCE_NAME = "booking"
+
+    status = models.CharField(max_length=20, choices=BookingStatus.choices, default=BookingStatus.DRAFT)
+    consignor_name = models.CharField(max_length=200, blank=True)
+    consignor_address = models.TextField(blank=True)
+    consignee_name = models.CharField(max_length=200, blank=True)
+    consignee_address = models.TextField(blank=True)
+    pickup_date = models.DateField(null=True, blank=True)
+    delivery_date = models.DateField(null=True, blank=True)
+    pieces = models.PositiveIntegerField(default=1)
+    weight_kg = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    volume_m3 = models.DecimalField(max_digits=10, decimal_places=3, default=Decimal("0"))
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "number"], name="booking_number_unique_per_tenant")]
+        indexes = [
+            models.Index(fields=["tenant", "status"]),
+            models.Index(fields=["tenant", "customer_reference"]),
+        ]
+
+
+class BookingCharge(ChargeLine):
+    job = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="charges")
+
+    class Meta(ChargeLine.Meta):
+        pass

@@ -1,0 +1,14 @@
+"""Root URLconf. Each app owns its own ``urls.py``; the Xero integration lives under Settings."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("tenancy.urls")),
+    path("customers/", include("customers.urls")),
+    path("bookings/", include("bookings.urls")),
+    path("warehouse/", include("warehouse.urls")),
+    path("invoicing/", include("invoicing.urls")),
+    path("settings/integration/authentication/xero/", include("integrations.xero.urls")),
+    path("admin/", admin.site.urls),
+]

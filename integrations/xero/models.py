@@ -1,0 +1,170 @@
+"""Xero connection, settings and export records of a tenant."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from invoicing.models import Invoice
+from tenancy.models import Tenant
+
+
+class ConnectionStatus(models.TextChoices):
+    ACTIVE = "active", "Connected"
+    NEEDS_RECONNECT = "needs_reconnect", "Needs reconnecting"
+
+
+class XeroConnection(models.Model):
+    """The tenant's link to one Xero organisation. Tokens are Fernet-encrypted (see crypto.py)."""
+
+    tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="xero_connection")
+    xero_tenant_id = models.CharField(max_length=36)
+    xero_connection_id = models.CharField(max_length=36, blank=True, help_text="Id for DELETE /connections/{id}.")
+    organisation_name = models.CharField(max_length=255)
+    connected_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    connected_at = models.DateTimeField(default=timezone.now)
+    scopes = models.TextField(blank=True)
+    access_token_encrypted = models.TextField()
+    refresh_token_encrypted = models.TextField()
+    access_token_expires_at = models.DateTimeField()
+    last_refreshed_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=ConnectionStatus.choices, default=ConnectionStatus.ACTIVE)
+    status_detail = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.tenant} → {self.organisation_name}"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.status == ConnectionStatus.ACTIVE
+
+
+class ReferenceRule(models.TextChoices):
+    ALL_REFERENCES = "all", "All references on the invoice"
+    PER_LINE = "per_line", "Reference at the start of each line"
+    BOTH = "both", "Both"
+
+
+class XeroInvoiceStatus(models.TextChoices):
+    DRAFT = "DRAFT", "Draft"
+    AUTHORISED = "AUTHORISED", "Approved (AUTHORISED)"
+
+
+class LineAmountType(models.TextChoices):
+    FROM_INVOICE = "", "As priced on the invoice"
+    EXCLUSIVE = "Exclusive", "Tax exclusive"
+    INCLUSIVE = "Inclusive", "Tax inclusive"
+    NO_TAX = "NoTax", "No tax"
+
+
+class XeroSettings(models.Model):
+    """How this tenant's invoices are shaped for Xero. Every change is audited."""
+
+    tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="xero_settings")
+    send_customer_reference = models.BooleanField(default=False)
+    reference_rule = models.CharField(max_length=10, choices=ReferenceRule.choices, default=ReferenceRule.BOTH)
+    default_account_code = models.CharField(max_length=20, blank=True)
+    tax_type_map = models.JSONField(default=dict, blank=True, help_text="Our tax code → Xero TaxType.")
+    tracking = models.JSONField(default=list, blank=True, help_text='Up to two {"name": …, "option": …}.')
+    branding_theme_id = models.CharField(max_length=36, blank=True)
+    invoice_status = models.CharField(max_length=12, choices=XeroInvoiceStatus.choices, default=XeroInvoiceStatus.DRAFT)
+    line_amount_type = models.CharField(max_length=10, choices=LineAmountType.choices, blank=True, default="")
+    nightly_export_enabled = models.BooleanField(default=False)
+    nightly_export_time = models.TimeField(default=dt.time(2, 0))
+
+    def __str__(self) -> str:
+        return f"Xero settings of {self.tenant}"
+
+
+class XeroSettingsChange(models.Model):
+    """Audit trail: who changed which Xero setting, when, from what to what."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+    field = models.CharField(max_length=100)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+
+class XeroOrgCache(models.Model):
+    """Choices read from the connected organisation (Accounts, TaxRates, …), cached."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=40)
+    data = models.JSONField(default=list)
+    fetched_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "kind"], name="xero_org_cache_unique")]
+
+
+class ExportTrigger(models.TextChoices):
+    MANUAL = "manual", "Export button"
+    NIGHTLY = "nightly", "Nightly schedule"
+    COMMAND = "command", "Command line"
+    RECOVERY = "recovery", "Recovery"
+
+
+class ExportRunStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DEFERRED = "deferred", "Deferred (Xero limit)"
+    FINISHED = "finished", "Finished"
+    BLOCKED = "blocked", "Blocked (reconnect Xero)"
+
+
+class ExportRun(models.Model):
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    trigger = models.CharField(max_length=10, choices=ExportTrigger.choices)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=10, choices=ExportRunStatus.choices, default=ExportRunStatus.QUEUED)
+    invoices = models.ManyToManyField(Invoice, related_name="export_runs", blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    deferred_until = models.DateTimeField(null=True, blank=True)
+    total_count = models.PositiveIntegerField(default=0)
+    exported_count = models.PositiveIntegerField(default=0)
+    failed_count = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["tenant", "-created_at"])]
+
+
+class AttemptOutcome(models.TextChoices):
+    PENDING = "pending", "Sent, no answer yet"
+    EXPORTED = "exported", "Exported"
+    FAILED = "failed", "Rejected by Xero"
+    RETRY = "retry", "Will retry"
+    UNKNOWN = "unknown", "Outcome unknown"
+    ADOPTED = "adopted", "Found in Xero"
+
+
+class ExportAttempt(models.Model):
+    """One invoice in one request to Xero. Written before the call, completed after it."""
+
+    run = models.ForeignKey(ExportRun, null=True, blank=True, on_delete=models.CASCADE, related_name="attempts")
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="export_attempts")
+    idempotency_key = models.CharField(max_length=128)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=AttemptOutcome.choices, default=AttemptOutcome.PENDING)
+    request_payload = models.JSONField(default=dict)
+    response_payload = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["invoice", "-started_at"])]

@@ -1,0 +1,132 @@
+"""Invoices raised from completed jobs, and the link that makes a job invoiceable only once."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from bookings.models import Booking
+from customers.models import Customer
+from tenancy.models import Tenant
+from warehouse.models import WarehouseJob
+
+
+class InvoiceStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    READY = "ready", "Ready to export"
+    EXPORTING = "exporting", "Exporting"
+    EXPORTED = "exported", "Exported"
+    EXPORT_FAILED = "export_failed", "Export failed"
+    VOID = "void", "Void"
+
+
+# Editing rules, in one place (see invoicing.services.invoice_assert_editable):
+#  - DRAFT and EXPORT_FAILED invoices may be edited (lines, dates, notes).
+#  - READY may be edited too; it stays on the Ready to Export list.
+#  - EXPORTING, EXPORTED and VOID are frozen: an exported invoice is changed in Xero, not here.
+EDITABLE_STATUSES = frozenset({InvoiceStatus.DRAFT, InvoiceStatus.READY, InvoiceStatus.EXPORT_FAILED})
+EXPORTABLE_STATUSES = frozenset({InvoiceStatus.READY, InvoiceStatus.EXPORT_FAILED})
+
+
+class AmountsAre(models.TextChoices):
+    EXCLUSIVE = "exclusive", "Tax exclusive"
+    INCLUSIVE = "inclusive", "Tax inclusive"
+
+
+class Invoice(models.Model):
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="invoices")
+    # Unguessable id for URLs and the Url back-link sent to Xero.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    number = models.CharField(max_length=30, editable=False)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="invoices")
+    date = models.DateField(default=timezone.localdate)
+    due_date = models.DateField()
+    currency = models.CharField(max_length=3)
+    amounts_are = models.CharField(max_length=10, choices=AmountsAre.choices, default=AmountsAre.EXCLUSIVE)
+    status = models.CharField(max_length=20, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT)
+    subtotal = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    tax_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    is_consolidated = models.BooleanField(default=False)
+    notes = models.TextField(blank=True)
+
+    # Export bookkeeping, written only by the export engine.
+    xero_invoice_id = models.CharField(max_length=36, blank=True, default="")
+    exported_at = models.DateTimeField(null=True, blank=True)
+    export_error = models.TextField(blank=True, default="")
+    exporting_since = models.DateTimeField(null=True, blank=True)
+    export_note = models.TextField(blank=True, default="", help_text="Why an admin marked it exported by hand.")
+
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "number"], name="invoice_number_unique_per_tenant")]
+        indexes = [models.Index(fields=["tenant", "status"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+
+class InvoiceJob(models.Model):
+    """The job(s) an invoice covers, in job order.
+
+    The partial unique constraints make the database itself refuse to invoice a job twice;
+    voiding an invoice releases its jobs (``active`` becomes false) so they can be invoiced again.
+    """
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="invoice_jobs")
+    booking = models.ForeignKey(Booking, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    warehouse_job = models.ForeignKey(WarehouseJob, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveIntegerField(default=0)
+    job_number = models.CharField(max_length=20)
+    customer_reference = models.CharField(max_length=255, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(booking__isnull=False, warehouse_job__isnull=True)
+                | Q(booking__isnull=True, warehouse_job__isnull=False),
+                name="invoicejob_exactly_one_job",
+            ),
+            models.UniqueConstraint(fields=["booking"], condition=Q(active=True), name="booking_invoiced_once"),
+            models.UniqueConstraint(fields=["warehouse_job"], condition=Q(active=True), name="warehousejob_invoiced_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.job_number
+
+    @property
+    def job(self) -> Booking | WarehouseJob:
+        return self.booking or self.warehouse_job  # type: ignore[return-value]
+
+
+class InvoiceLine(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    invoice_job = models.ForeignKey(InvoiceJob, null=True, blank=True, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField(default=0)
+    description = models.CharField(max_length=500)
+    quantity = models.DecimalField(max_digits=12, decimal_places=3)
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    account_code = models.CharField(max_length=20)
+    tax_code = models.CharField(max_length=20, blank=True)
+    tax_rate = models.DecimalField(max_digits=6, decimal_places=3, default=Decimal("0"))
+    line_amount = models.DecimalField(max_digits=14, decimal_places=2, help_text="Quantity × unit price, as entered.")
+    tax_amount = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.description

@@ -1,0 +1,73 @@
+"""What bookings and warehouse jobs share: the job itself and its charge lines.
+
+Abstract models only; ``bookings`` and ``warehouse`` make the concrete tables. Invoicing treats
+both kinds through this interface (``number``, ``customer``, ``customer_reference``, ``charges``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from customers.models import Customer
+from tenancy.models import TaxCode, Tenant
+
+COMPLETED = "completed"
+INVOICED = "invoiced"
+CANCELLED = "cancelled"
+
+
+class Job(models.Model):
+    """A piece of billable work for a customer."""
+
+    NUMBER_PREFIX = "J"
+    SEQUENCE_NAME = "job"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    number = models.CharField(max_length=20, editable=False)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    customer_reference = models.CharField(
+        max_length=255, blank=True, help_text="The customer's own PO or job number. May be blank."
+    )
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_invoiceable(self) -> bool:
+        return self.status == COMPLETED  # type: ignore[attr-defined, no-any-return]
+
+    @property
+    def kind_label(self) -> str:
+        return str(self._meta.verbose_name)
+
+
+class ChargeLine(models.Model):
+    """One priced line on a job; becomes one invoice line."""
+
+    description = models.CharField(max_length=500)
+    quantity = models.DecimalField(max_digits=12, decimal_places=3, default=Decimal("1"), validators=[MinValueValidator(Decimal("0.001"))])
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    account_code = models.CharField(max_length=20, blank=True, help_text="Blank: the company's default sales account.")
+    tax_code = models.ForeignKey(TaxCode, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.description
+
+    @property
+    def amount(self) -> Decimal:
+        return (self.quantity * self.unit_price).quantize(Decimal("0.01"))

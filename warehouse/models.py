@@ -1,0 +1,48 @@
+"""Warehouse jobs: goods received, stored or dispatched for a customer."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from jobs.models import ChargeLine, Job
+
+
+class WarehouseJobKind(models.TextChoices):
+    INBOUND = "inbound", "Inbound"
+    OUTBOUND = "outbound", "Outbound"
+    STORAGE = "storage", "Storage"
+
+
+class WarehouseJobStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    BOOKED = "booked", "Booked"
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETED = "completed", "Completed"
+    INVOICED = "invoiced", "Invoiced"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class WarehouseJob(Job):
+    NUMBER_PREFIX = "W"
+    SEQUENCE_NAME = "warehouse_job"
+
+    kind = models.CharField(max_length=20, choices=WarehouseJobKind.choices, default=WarehouseJobKind.INBOUND)
+    status = models.CharField(max_length=20, choices=WarehouseJobStatus.choices, default=WarehouseJobStatus.DRAFT)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = "warehouse job"
+        constraints = [models.UniqueConstraint(fields=["tenant", "number"], name="warehousejob_number_unique_per_tenant")]
+        indexes = [
+            models.Index(fields=["tenant", "status"]),
+            models.Index(fields=["tenant", "customer_reference"]),
+        ]
+
+
+class WarehouseCharge(ChargeLine):
+    job = models.ForeignKey(WarehouseJob, on_delete=models.CASCADE, related_name="charges")
+
+    class Meta(ChargeLine.Meta):
+        pass
