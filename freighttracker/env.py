@@ -6,6 +6,7 @@ value fails at start-up with a clear ``ImproperlyConfigured`` instead of somewhe
 
 from __future__ import annotations
 
+import base64
 import os
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -13,6 +14,9 @@ from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+FERNET_HINT = (
+    'make a key with: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+)
 
 
 def env_str(name: str, default: str = "") -> str:
@@ -46,6 +50,46 @@ def env_list(name: str, default: list[str] | None = None, sep: str = ",") -> lis
     if raw is None:
         return list(default or [])
     return [item.strip() for item in raw.split(sep) if item.strip()]
+
+
+def env_url(name: str, default: str = "", *, schemes: tuple[str, ...] = ("http", "https")) -> str:
+    """A URL with one of ``schemes`` and a host; trailing slashes are dropped."""
+    raw = os.environ.get(name, default).strip()
+    if not raw:
+        return ""
+    parsed = urlparse(raw)
+    if parsed.scheme not in schemes or not parsed.netloc:
+        raise ImproperlyConfigured(f"{name} must be a {'/'.join(schemes)} URL with a host, got {raw!r}")
+    return raw.rstrip("/")
+
+
+def env_origins(name: str, default: list[str] | None = None) -> list[str]:
+    """Comma-separated origins such as ``https://tms.example.com`` (Django's CSRF_TRUSTED_ORIGINS needs the scheme)."""
+    origins = env_list(name, default)
+    for origin in origins:
+        parsed = urlparse(origin)
+        if parsed.scheme not in {"http", "https"} or not parsed.netloc:
+            raise ImproperlyConfigured(f"{name} entries must look like https://host[:port], got {origin!r}")
+    return origins
+
+
+def origin_of(url: str) -> str:
+    """``https://tms.example.com/app`` → ``https://tms.example.com``."""
+    parsed = urlparse(url)
+    return f"{parsed.scheme}://{parsed.netloc}"
+
+
+def env_fernet_keys(name: str) -> list[str]:
+    """Comma-separated Fernet keys; each must decode to 32 bytes so a typo fails at start-up, not at first use."""
+    keys = env_list(name)
+    for index, key in enumerate(keys):
+        try:
+            decoded = base64.urlsafe_b64decode(key.encode("ascii"))
+        except (ValueError, UnicodeEncodeError) as exc:
+            raise ImproperlyConfigured(f"{name} key #{index + 1} is not url-safe base64") from exc
+        if len(decoded) != 32:
+            raise ImproperlyConfigured(f"{name} key #{index + 1} must be 32 base64-encoded bytes; {FERNET_HINT}")
+    return keys
 
 
 def database_from_url(url: str) -> dict[str, object]:

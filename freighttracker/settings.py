@@ -2,7 +2,8 @@
 
 Development defaults: ``DEBUG`` on, an embedded PostgreSQL (see ``embedded_db``), a filesystem
 Celery broker and the local Xero sandbox. Production sets ``DEBUG=false`` and must then provide
-``SECRET_KEY``, ``ALLOWED_HOSTS``, ``DATABASE_URL``, ``REDIS_URL`` and ``FERNET_KEYS``.
+``SECRET_KEY``, ``ALLOWED_HOSTS`` and ``FERNET_KEYS`` (start-up fails without them) and should provide
+``DATABASE_URL``, ``REDIS_URL``, ``SITE_URL`` (https) and the ``XERO_*`` credentials. The README has the table.
 """
 
 from __future__ import annotations
@@ -12,7 +13,18 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from freighttracker.env import database_from_url, env_bool, env_int, env_list, env_str
+from freighttracker.env import (
+    FERNET_HINT,
+    database_from_url,
+    env_bool,
+    env_fernet_keys,
+    env_int,
+    env_list,
+    env_origins,
+    env_str,
+    env_url,
+    origin_of,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = BASE_DIR / ".data"
@@ -27,8 +39,11 @@ if not SECRET_KEY:
     SECRET_KEY = "dev-only-insecure-key-never-used-with-debug-off"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG else [])
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = env_str("SITE_URL", "http://localhost:8000").rstrip("/")
+if not ALLOWED_HOSTS and not DEBUG:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off (comma-separated host names)")
+# The public address of the product: links in e-mails and to Xero, and the OAuth redirect URI.
+SITE_URL = env_url("SITE_URL", "http://localhost:8000")
+CSRF_TRUSTED_ORIGINS = env_origins("CSRF_TRUSTED_ORIGINS", [origin_of(SITE_URL)])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -147,12 +162,17 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Freight TMS <noreply@localho
 
 # --- Celery ---------------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
+# Parallel test processes (pytest-xdist) each get their own test database; give them their own
+# Celery queue and broker folder too, so a worker started by one never runs another's tasks.
+_XDIST_WORKER = env_str("PYTEST_XDIST_WORKER") if TESTING else ""
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
 else:
     # A broker that needs no server: kombu's filesystem transport, shared by web, worker and beat.
     _broker_dir = Path(env_str("CELERY_BROKER_DIR", str(DATA_DIR / "broker")))
+    if _XDIST_WORKER:
+        _broker_dir = _broker_dir / _XDIST_WORKER
     for _sub in ("in", "processed"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
@@ -171,13 +191,14 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
+CELERY_TASK_DEFAULT_QUEUE = f"celery-{_XDIST_WORKER}" if _XDIST_WORKER else "celery"
 
 # --- Encryption of secrets at rest ------------------------------------------------------------
 # Comma-separated Fernet keys; the first encrypts, all decrypt (key rotation).
-FERNET_KEYS = env_list("FERNET_KEYS")
+FERNET_KEYS = env_fernet_keys("FERNET_KEYS")
 if not FERNET_KEYS:
     if not DEBUG:
-        raise ImproperlyConfigured("FERNET_KEYS must be set when DEBUG is off (python -m integrations.xero.crypto)")
+        raise ImproperlyConfigured(f"FERNET_KEYS must be set when DEBUG is off ({FERNET_HINT})")
     FERNET_KEYS = ["ZGV2LW9ubHktZmVybmV0LWtleS1ub3QtZm9yLXByb2Q="]
 
 # --- Xero -------------------------------------------------------------------------------------
@@ -189,7 +210,7 @@ XERO_SCOPES = env_str(
     "XERO_SCOPES",
     "openid profile email offline_access accounting.invoices accounting.contacts accounting.settings.read",
 )
-_XERO_SANDBOX_DEFAULT = "http://127.0.0.1:8765"
+_XERO_SANDBOX_DEFAULT = f"http://127.0.0.1:{env_int('XERO_SANDBOX_PORT', 8765)}"
 _xero_default = _XERO_SANDBOX_DEFAULT if DEBUG else ""
 XERO_AUTHORIZE_URL = env_str(
     "XERO_AUTHORIZE_URL",
@@ -205,9 +226,7 @@ XERO_REVOKE_URL = env_str(
 XERO_CONNECTIONS_URL = env_str(
     "XERO_CONNECTIONS_URL", f"{_xero_default}/connections" if DEBUG else "https://api.xero.com/connections"
 )
-XERO_API_URL = env_str(
-    "XERO_API_URL", f"{_xero_default}/api.xro/2.0" if DEBUG else "https://api.xero.com/api.xro/2.0"
-)
+XERO_API_URL = env_str("XERO_API_URL", f"{_xero_default}/api.xro/2.0" if DEBUG else "https://api.xero.com/api.xro/2.0")
 XERO_HTTP_TIMEOUT = env_int("XERO_HTTP_TIMEOUT", 30)
 XERO_SANDBOX_ENABLED = env_bool("XERO_SANDBOX_ENABLED", DEBUG)
 
@@ -219,6 +238,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # The health check is probed over plain HTTP from inside the container network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
