@@ -17,7 +17,8 @@ from xero_python.api_client.serializer import serialize
 
 from integrations.xero.export.references import line_description, reference_plan
 from integrations.xero.models import XeroSettings
-from invoicing.models import AmountsAre, Invoice as OurInvoice
+from invoicing.models import AmountsAre
+from invoicing.models import Invoice as OurInvoice
 
 _AMOUNTS_ARE = {AmountsAre.EXCLUSIVE: LineAmountTypes.EXCLUSIVE, AmountsAre.INCLUSIVE: LineAmountTypes.INCLUSIVE}
 _LINE_AMOUNT_TYPES = {t.value: t for t in LineAmountTypes}
