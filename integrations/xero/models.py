@@ -168,3 +168,22 @@ class ExportAttempt(models.Model):
     class Meta:
         ordering = ["-started_at", "-id"]
         indexes = [models.Index(fields=["invoice", "-started_at"])]
+
+
+class XeroPendingAuthorisation(models.Model):
+    """One Connect attempt: the state, the PKCE verifier and — while the admin picks an organisation —
+    the tokens Xero gave. Bound to the tenant, the user and their session; lives 10 minutes; used once.
+    """
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    state_hash = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the state sent to Xero.")
+    session_key_hash = models.CharField(max_length=64)
+    code_verifier_encrypted = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(null=True, blank=True, help_text="Set when the callback consumed the state.")
+    tokens_encrypted = models.TextField(blank=True, help_text="Encrypted JSON token set, while choosing.")
+    organisations = models.JSONField(default=list, blank=True, help_text="[{id, tenantId, tenantName}] to choose.")
+
+    def __str__(self) -> str:
+        return f"Xero authorisation for {self.tenant} by {self.user} at {self.created_at:%Y-%m-%d %H:%M}"
