@@ -1,0 +1,71 @@
+# Two commands for a newcomer:   make run   (the demo)   and   make test   (the whole suite).
+# Everything else here is for contributors and CI. Only Python 3.11+ is needed: the virtualenv,
+# an embedded PostgreSQL (when DATABASE_URL is unset) and a file-based Celery broker (when
+# REDIS_URL is unset) are set up by these targets.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+XERO_SANDBOX_PORT ?= 8765
+# pytest-xdist processes for `make test`; each gets its own test database (test_<name>_gw0, ...).
+TEST_WORKERS ?= 2
+PYTEST_ARGS ?=
+
+export PATH := $(BIN):$(PATH)
+export VIRTUAL_ENV := $(CURDIR)/$(VENV)
+export PYTHONUNBUFFERED := 1
+export XERO_SANDBOX_PORT
+
+.DEFAULT_GOAL := help
+.PHONY: help run test install lint format bench migrations-check check-deploy db-stop clean
+
+help:
+	@echo "make run    - install, migrate, seed demo data, start web :$(PORT) + Celery worker + beat + Xero sandbox :$(XERO_SANDBOX_PORT)"
+	@echo "make test   - install and run the whole test suite"
+	@echo "make lint   - ruff check, ruff format --check, mypy"
+	@echo "make bench  - export benchmark against the local Xero sandbox"
+	@echo "make migrations-check - fail when models changed without a migration"
+	@echo "make db-stop - stop the embedded PostgreSQL (.data/pg)"
+
+$(VENV)/bin/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required, found " + sys.version.split()[0] + " (set PYTHON=python3.X)")'
+	$(PYTHON) -m venv $(VENV)
+
+# Re-install only when the pinned dependencies change.
+$(STAMP): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+install: $(STAMP)
+
+run: $(STAMP)
+	python manage.py migrate --noinput
+	python manage.py seed_demo
+	SITE_URL=$${SITE_URL:-http://localhost:$(PORT)} honcho start -f Procfile.dev -p $(PORT)
+
+test: $(STAMP)
+	python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	ruff check .
+	ruff format --check .
+	mypy .
+
+format: $(STAMP)
+	ruff check --fix .
+	ruff format .
+
+bench: $(STAMP)
+	python bench/export_bench.py
+
+migrations-check: $(STAMP)
+	python manage.py makemigrations --check --dry-run
+
+db-stop: $(STAMP)
+	python -m freighttracker.embedded_db stop
+
+clean: db-stop
+	rm -rf .data/broker staticfiles
