@@ -101,7 +101,9 @@ class InvoiceJob(models.Model):
                 name="invoicejob_exactly_one_job",
             ),
             models.UniqueConstraint(fields=["booking"], condition=Q(active=True), name="booking_invoiced_once"),
-            models.UniqueConstraint(fields=["warehouse_job"], condition=Q(active=True), name="warehousejob_invoiced_once"),
+            models.UniqueConstraint(
+                fields=["warehouse_job"], condition=Q(active=True), name="warehousejob_invoiced_once"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -122,7 +124,7 @@ class InvoiceLine(models.Model):
     account_code = models.CharField(max_length=20)
     tax_code = models.CharField(max_length=20, blank=True)
     tax_rate = models.DecimalField(max_digits=6, decimal_places=3, default=Decimal("0"))
-    line_amount = models.DecimalField(max_digits=14, decimal_places=2, help_text="Quantity × unit price, as entered.")
+    line_amount = models.DecimalField(max_digits=14, decimal_places=2, help_text="Quantity × unit price, as entered.")  # noqa: RUF001
     tax_amount = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
 
     class Meta:

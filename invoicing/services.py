@@ -1,0 +1,366 @@
+"""Raising invoices from completed jobs, and moving them through their life.
+
+Concurrency rules (why the code looks the way it does):
+* Raising locks the candidate job rows with ``SELECT … FOR UPDATE SKIP LOCKED`` and re-checks
+  ``status = completed`` under the lock, so two requests racing for the same job never both
+  invoice it; the loser simply finds nothing to do. The partial unique constraints on
+  :class:`InvoiceJob` are the database's backstop; if they ever fire we report a clean error.
+* Status changes are conditional ``UPDATE … WHERE status IN (…)`` statements (the claim pattern
+  the export engine uses too), so a void can never overtake an export that already claimed the row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from bookings.models import Booking
+from customers.models import Customer, InvoicingRule
+from invoicing.models import (
+    EDITABLE_STATUSES,
+    Invoice,
+    InvoiceJob,
+    InvoiceLine,
+    InvoiceStatus,
+)
+from invoicing.totals import invoice_totals, line_money
+from jobs.models import COMPLETED, INVOICED
+from tenancy.models import TaxCode, Tenant, User
+from tenancy.services import number_format, sequence_next
+from warehouse.models import WarehouseJob
+
+logger = logging.getLogger(__name__)
+
+INVOICE_PREFIX = "INV-"
+INVOICE_SEQUENCE = "invoice"
+# Only invoices that never reached Xero may be voided here; an exported one is credited in Xero.
+VOIDABLE_STATUSES = frozenset({InvoiceStatus.DRAFT, InvoiceStatus.READY, InvoiceStatus.EXPORT_FAILED})
+
+AnyJob = Booking | WarehouseJob
+
+
+class InvoiceError(Exception):
+    """A refusal with a message fit to show the user."""
+
+
+class InvoiceNotEditableError(InvoiceError):
+    pass
+
+
+class InvoiceStatusError(InvoiceError):
+    pass
+
+
+class InvoiceRaiseConflictError(InvoiceError):
+    pass
+
+
+@dataclass(frozen=True)
+class InvoiceLineChange:
+    """New values for one existing invoice line (the edit form's row)."""
+
+    line_id: int
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    account_code: str
+    tax_code: TaxCode | None
+
+
+def tenant_today(*, tenant: Tenant) -> dt.date:
+    """Today where the tenant is: an invoice raised at 9 am in Sydney is dated that day, not UTC's."""
+    return timezone.now().astimezone(zoneinfo.ZoneInfo(tenant.timezone)).date()
+
+
+def _job_sort_key(job: AnyJob) -> tuple[str, int, str]:
+    # Bookings (B…) before warehouse jobs (W…), then by number; length first so B1000000 > B999999.
+    return (type(job).NUMBER_PREFIX, len(job.number), job.number)
+
+
+def _lock_completed_jobs(*, tenant: Tenant, booking_q: Q, warehouse_q: Q) -> list[AnyJob]:
+    """Completed jobs matching the filters, row-locked; rows another request holds are skipped."""
+    jobs: list[AnyJob] = []
+    for model, q in ((Booking, booking_q), (WarehouseJob, warehouse_q)):
+        qs = (
+            model._default_manager.select_for_update(skip_locked=True, of=("self",))
+            .filter(q, tenant=tenant, status=COMPLETED)
+            .select_related("customer")
+            .prefetch_related("charges__tax_code")
+        )
+        jobs.extend(qs)
+    return sorted(jobs, key=_job_sort_key)
+
+
+def _group_jobs(jobs: Sequence[AnyJob]) -> list[tuple[Customer, list[AnyJob]]]:
+    """One group per invoice: each job alone, or all of a consolidated customer's jobs together."""
+    by_customer: dict[int, list[AnyJob]] = defaultdict(list)
+    for job in jobs:
+        by_customer[job.customer_id].append(job)
+    groups: list[tuple[Customer, list[AnyJob]]] = []
+    for customer_jobs in by_customer.values():
+        customer = customer_jobs[0].customer
+        if customer.invoicing_rule == InvoicingRule.CONSOLIDATED:
+            groups.append((customer, customer_jobs))
+        else:
+            groups.extend((customer, [job]) for job in customer_jobs)
+    # Invoice numbers follow the order of each group's first job.
+    groups.sort(key=lambda g: _job_sort_key(g[1][0]))
+    return groups
+
+
+def _raise(*, tenant: Tenant, booking_q: Q, warehouse_q: Q, mark_ready: bool, user: User | None) -> list[Invoice]:
+    today = tenant_today(tenant=tenant)
+    amounts_are = tenant.price_entry
+    default_tax = tenant.default_tax_code
+    status = InvoiceStatus.READY if mark_ready else InvoiceStatus.DRAFT
+    try:
+        with transaction.atomic():
+            jobs = [
+                j
+                for j in _lock_completed_jobs(tenant=tenant, booking_q=booking_q, warehouse_q=warehouse_q)
+                if j.charges.all()  # a job without charges has nothing to bill; it stays completed
+            ]
+            invoices: list[Invoice] = []
+            pending_jobs: list[InvoiceJob] = []
+            pending_lines: list[tuple[InvoiceJob, InvoiceLine]] = []
+            for customer, group in _group_jobs(jobs):
+                invoice = Invoice(
+                    tenant=tenant,
+                    number=number_format(
+                        prefix=INVOICE_PREFIX, value=sequence_next(tenant=tenant, name=INVOICE_SEQUENCE)
+                    ),
+                    customer=customer,
+                    date=today,
+                    due_date=today + dt.timedelta(days=customer.payment_terms_days),
+                    currency=customer.currency,
+                    amounts_are=amounts_are,
+                    status=status,
+                    is_consolidated=len(group) > 1,
+                )
+                monies = []
+                line_position = 0
+                for job_position, job in enumerate(group):
+                    invoice_job = InvoiceJob(
+                        invoice=invoice,
+                        booking=job if isinstance(job, Booking) else None,
+                        warehouse_job=job if isinstance(job, WarehouseJob) else None,
+                        position=job_position,
+                        job_number=job.number,
+                        customer_reference=job.customer_reference,
+                    )
+                    pending_jobs.append(invoice_job)
+                    for charge in job.charges.all():
+                        tax_code = charge.tax_code or default_tax
+                        rate = tax_code.rate if tax_code else Decimal("0")
+                        m = line_money(
+                            quantity=charge.quantity,
+                            unit_price=charge.unit_price,
+                            tax_rate=rate,
+                            amounts_are=amounts_are,
+                        )
+                        monies.append(m)
+                        line = InvoiceLine(
+                            invoice=invoice,
+                            position=line_position,
+                            description=charge.description,
+                            quantity=charge.quantity,
+                            unit_price=charge.unit_price,
+                            account_code=charge.account_code or tenant.default_account_code,
+                            tax_code=tax_code.code if tax_code else "",
+                            tax_rate=rate,
+                            line_amount=m.amount,
+                            tax_amount=m.tax,
+                        )
+                        pending_lines.append((invoice_job, line))
+                        line_position += 1
+                totals = invoice_totals(lines=monies, amounts_are=amounts_are)
+                invoice.subtotal, invoice.tax_total, invoice.total = totals.subtotal, totals.tax_total, totals.total
+                invoice.save()
+                invoices.append(invoice)
+            for ij in pending_jobs:
+                ij.invoice_id = ij.invoice.pk  # the invoice was saved after the InvoiceJob was built
+            InvoiceJob.objects.bulk_create(pending_jobs)
+            lines = []
+            for ij, line in pending_lines:
+                line.invoice_id, line.invoice_job = line.invoice.pk, ij
+                lines.append(line)
+            InvoiceLine.objects.bulk_create(lines)
+            Booking.objects.filter(pk__in=[j.pk for j in jobs if isinstance(j, Booking)]).update(status=INVOICED)
+            WarehouseJob.objects.filter(pk__in=[j.pk for j in jobs if isinstance(j, WarehouseJob)]).update(
+                status=INVOICED
+            )
+    except IntegrityError as exc:
+        # Only reachable if a job was marked completed while an active invoice still covers it.
+        logger.warning("invoice raise refused by the database for tenant %s: %s", tenant.pk, exc)
+        raise InvoiceRaiseConflictError(
+            "Some of these jobs are already on an invoice. Nothing was raised; reload and try again."
+        ) from exc
+    if invoices:
+        logger.info("raised %d invoices for tenant %s by user %s", len(invoices), tenant.pk, getattr(user, "pk", None))
+    return invoices
+
+
+def invoice_raise_for_jobs(
+    *, tenant: Tenant, jobs: Iterable[AnyJob], mark_ready: bool = False, user: User | None = None
+) -> list[Invoice]:
+    """Invoice the given jobs by their customers' rules; returns the new invoices in number order.
+
+    Jobs that are not (or no longer) completed, belong to another tenant, have no charges or are
+    being invoiced by a concurrent request are left out silently; compare the result to the request.
+    A consolidated customer's selected jobs share one invoice.
+    """
+    materialised = list(jobs)
+    booking_ids = [j.pk for j in materialised if isinstance(j, Booking)]
+    warehouse_ids = [j.pk for j in materialised if isinstance(j, WarehouseJob)]
+    return _raise(
+        tenant=tenant,
+        booking_q=Q(pk__in=booking_ids),
+        warehouse_q=Q(pk__in=warehouse_ids),
+        mark_ready=mark_ready,
+        user=user,
+    )
+
+
+def invoices_raise(
+    *,
+    tenant: Tenant,
+    customer: Customer | None = None,
+    customers: Iterable[Customer] | None = None,
+    mark_ready: bool = False,
+    user: User | None = None,
+) -> list[Invoice]:
+    """Invoice every uninvoiced completed job of the tenant (or of the given customers)."""
+    q = Q()
+    if customer is not None:
+        q &= Q(customer=customer)
+    if customers is not None:
+        q &= Q(customer__in=[c.pk for c in customers])
+    return _raise(tenant=tenant, booking_q=q, warehouse_q=q, mark_ready=mark_ready, user=user)
+
+
+def _transition(*, invoice: Invoice, allowed: Iterable[str], to: str, verb: str) -> int:
+    """Conditional status change; refuses (without writing) when the invoice has moved on."""
+    changed = Invoice.objects.filter(pk=invoice.pk, status__in=list(allowed)).update(
+        status=to, updated_at=timezone.now()
+    )
+    if not changed:
+        invoice.refresh_from_db(fields=["status"])
+        raise InvoiceStatusError(
+            f"Invoice {invoice.number} is {invoice.get_status_display().lower()}; it cannot be {verb}."
+        )
+    invoice.status = to
+    return changed
+
+
+def invoice_mark_ready(*, invoice: Invoice, user: User | None = None) -> Invoice:
+    """Draft → ready: it appears on Ready to Export."""
+    _transition(invoice=invoice, allowed=[InvoiceStatus.DRAFT], to=InvoiceStatus.READY, verb="marked ready")
+    return invoice
+
+
+def invoice_mark_draft(*, invoice: Invoice, user: User | None = None) -> Invoice:
+    """Ready → draft: take it off Ready to Export without voiding it."""
+    _transition(invoice=invoice, allowed=[InvoiceStatus.READY], to=InvoiceStatus.DRAFT, verb="moved back to draft")
+    return invoice
+
+
+def invoice_void(*, invoice: Invoice, user: User | None = None) -> Invoice:
+    """Void an invoice that never reached Xero and release its jobs so they can be invoiced again."""
+    with transaction.atomic():
+        _transition(invoice=invoice, allowed=VOIDABLE_STATUSES, to=InvoiceStatus.VOID, verb="voided")
+        links = InvoiceJob.objects.filter(invoice=invoice, active=True)
+        booking_ids = [b for b in links.values_list("booking_id", flat=True) if b]
+        warehouse_ids = [w for w in links.values_list("warehouse_job_id", flat=True) if w]
+        links.update(active=False)
+        Booking.objects.filter(pk__in=booking_ids, status=INVOICED).update(status=COMPLETED)
+        WarehouseJob.objects.filter(pk__in=warehouse_ids, status=INVOICED).update(status=COMPLETED)
+    logger.info("invoice %s voided by user %s", invoice.pk, getattr(user, "pk", None))
+    return invoice
+
+
+def invoice_assert_editable(*, invoice: Invoice) -> None:
+    if invoice.status not in EDITABLE_STATUSES:
+        raise InvoiceNotEditableError(
+            f"Invoice {invoice.number} is {invoice.get_status_display().lower()} and can no longer be edited. "
+            "Only draft, ready and export-failed invoices can be changed; an exported invoice is changed in Xero."
+        )
+
+
+def invoice_recalculate(*, invoice: Invoice, lines: Iterable[InvoiceLine]) -> None:
+    """Recompute every line's amount and tax, and the invoice totals, from quantities and prices."""
+    monies = []
+    for line in lines:
+        m = line_money(
+            quantity=line.quantity, unit_price=line.unit_price, tax_rate=line.tax_rate, amounts_are=invoice.amounts_are
+        )
+        line.line_amount, line.tax_amount = m.amount, m.tax
+        monies.append(m)
+    totals = invoice_totals(lines=monies, amounts_are=invoice.amounts_are)
+    invoice.subtotal, invoice.tax_total, invoice.total = totals.subtotal, totals.tax_total, totals.total
+
+
+def invoice_update(
+    *,
+    invoice: Invoice,
+    date: dt.date | None = None,
+    due_date: dt.date | None = None,
+    notes: str | None = None,
+    lines: Sequence[InvoiceLineChange] = (),
+    user: User | None = None,
+) -> Invoice:
+    """Edit an invoice that has not left for Xero; status is kept (a ready invoice stays ready).
+
+    The row lock makes an export claim wait for the edit, so Xero always gets the edited content.
+    """
+    with transaction.atomic():
+        locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        invoice_assert_editable(invoice=locked)
+        if date is not None:
+            locked.date = date
+        if due_date is not None:
+            locked.due_date = due_date
+        if notes is not None:
+            locked.notes = notes
+        if locked.due_date < locked.date:
+            raise InvoiceError("The due date cannot be before the invoice date.")
+        all_lines = list(locked.lines.all())
+        by_id = {line.pk: line for line in all_lines}
+        for change in lines:
+            line = by_id.get(change.line_id)
+            if line is None:
+                raise InvoiceError("That line is not on this invoice.")
+            line.description = change.description
+            line.quantity = change.quantity
+            line.unit_price = change.unit_price
+            line.account_code = change.account_code
+            line.tax_code = change.tax_code.code if change.tax_code else ""
+            line.tax_rate = change.tax_code.rate if change.tax_code else Decimal("0")
+        invoice_recalculate(invoice=locked, lines=all_lines)
+        fields = [
+            "description",
+            "quantity",
+            "unit_price",
+            "account_code",
+            "tax_code",
+            "tax_rate",
+            "line_amount",
+            "tax_amount",
+        ]
+        InvoiceLine.objects.bulk_update(all_lines, fields)
+        locked.save()
+    logger.info("invoice %s edited by user %s", locked.pk, getattr(user, "pk", None))
+    return locked
+
+
+def invoice_line_update(*, invoice: Invoice, change: InvoiceLineChange, user: User | None = None) -> Invoice:
+    """Edit one line; the invoice totals follow."""
+    return invoice_update(invoice=invoice, lines=[change], user=user)
