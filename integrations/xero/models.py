@@ -187,3 +187,17 @@ class XeroPendingAuthorisation(models.Model):
 
     def __str__(self) -> str:
         return f"Xero authorisation for {self.tenant} by {self.user} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class XeroRateLimitState(models.Model):
+    """PostgreSQL fallback of the per-organisation rate limiter (used when there is no Redis).
+
+    One row per Xero organisation, updated under a row lock: the timestamps of the calls of the
+    last minute, the in-flight calls with their lease expiry, and a block set by a 429.
+    See ``integrations/xero/export/limiter.py``.
+    """
+
+    xero_tenant_id = models.CharField(max_length=36, unique=True)
+    calls = models.JSONField(default=list, help_text="Epoch seconds of the calls in the sliding minute.")
+    inflight = models.JSONField(default=dict, help_text="Call token → lease expiry (epoch seconds).")
+    blocked_until = models.FloatField(default=0.0)
