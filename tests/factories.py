@@ -27,7 +27,9 @@ class TenantFactory(factory.django.DjangoModelFactory):
     def tax(self, create: bool, extracted: object, **kwargs: object) -> None:
         if not create:
             return
-        gst, _ = TaxCode.objects.get_or_create(tenant=self, code="GST", defaults={"name": "GST 10%", "rate": Decimal("10")})
+        gst, _ = TaxCode.objects.get_or_create(
+            tenant=self, code="GST", defaults={"name": "GST 10%", "rate": Decimal("10")}
+        )
         TaxCode.objects.get_or_create(tenant=self, code="FRE", defaults={"name": "GST free", "rate": Decimal("0")})
         if self.default_tax_code_id is None:
             self.default_tax_code = gst
