@@ -20,7 +20,9 @@ FERNET_HINT = (
 
 
 def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
+    """A blank value counts as unset, so ``XERO_API_URL=`` in an env file keeps the default."""
+    raw = os.environ.get(name)
+    return default if raw is None or not raw.strip() else raw
 
 
 def env_bool(name: str, default: bool = False) -> bool:

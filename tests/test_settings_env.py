@@ -23,6 +23,7 @@ from freighttracker.env import (
     env_int,
     env_list,
     env_origins,
+    env_str,
     env_url,
     origin_of,
 )
@@ -300,3 +301,13 @@ def test_check_deploy_flags_a_weak_secret_key(tmp_path: Path) -> None:
     )
     assert result.returncode != 0
     assert "security.W009" in result.stdout + result.stderr
+
+
+def test_blank_values_keep_the_default(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("NAME", "  ")
+    assert env_str("NAME", "fallback") == "fallback"
+    values = _settings(
+        _production_env(XERO_API_URL="", XERO_REDIRECT_URI=""), tmp_path, "XERO_API_URL", "XERO_REDIRECT_URI"
+    )
+    assert values["XERO_API_URL"] == "https://api.xero.com/api.xro/2.0"
+    assert values["XERO_REDIRECT_URI"] == "https://tms.example.com/settings/integration/authentication/xero/callback/"
