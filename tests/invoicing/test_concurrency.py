@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from bookings.models import Booking
 from customers.models import Customer
 from invoicing.models import Invoice, InvoiceJob
 from invoicing.services import invoice_raise_for_jobs, invoices_raise
@@ -51,7 +52,10 @@ def test_racing_raises_for_the_same_job_invoice_it_exactly_once_without_errors(
     for _ in range(5):  # several rounds: each round is a fresh race
         booking = booking_with_charges(per_job_customer, ("1", "10", "GST"))
 
-        results, errors = run_together(6, lambda _i, b=booking: invoice_raise_for_jobs(tenant=tenant, jobs=[b]))
+        def raise_it(_i: int, job: Booking = booking) -> list[Invoice]:
+            return invoice_raise_for_jobs(tenant=tenant, jobs=[job])
+
+        results, errors = run_together(6, raise_it)
 
         assert errors == []
         assert sorted(len(r) for r in results) == [0, 0, 0, 0, 0, 1]
