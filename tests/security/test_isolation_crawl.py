@@ -1,0 +1,280 @@
+"""Tenant-isolation crawl: every URL pattern, every role of tenant A, tenant B's objects.
+
+The crawl resolves the URLconf itself, so a view added tomorrow is crawled tomorrow without
+editing this file. A pattern can only be left out through ``NOT_CRAWLED`` with a written reason,
+and a pattern whose role policy is unknown fails ``test_every_url_pattern_has_a_role_policy``.
+
+What counts as a failure, for every pattern:
+- any response to tenant A (any role, any status) that contains tenant B's marker or public ids;
+- tenant B's object in the URL answered with anything but 403/404/405 (or 400) for a signed-in
+  user — a 200 or a redirect means A reached B's object;
+- a POST that changes any of tenant B's rows or links a new row to one of them;
+- a role outside the page's policy (operations on invoicing, accounts on settings, …) answered
+  with anything but 403/404/405, or changing any row;
+- anonymous answered with anything but a redirect to the login page (or 403/404/405);
+- a server error (an exception escaping the view).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import resolve_url
+from django.test import Client
+
+from tenancy.models import Role
+from tests.security.crawl import (
+    Route,
+    change_touches,
+    db_changes,
+    db_snapshot,
+    routes_all,
+    urls_for,
+)
+from tests.security.world import World, sequences_jump, world_build
+
+ADMIN, ACCOUNTS, OPS = Role.ADMIN.value, Role.ACCOUNTS.value, Role.OPERATIONS.value
+ANY_ROLE = frozenset({ADMIN, ACCOUNTS, OPS})
+INVOICE_ROLES = frozenset({ADMIN, ACCOUNTS})
+ADMIN_ONLY = frozenset({ADMIN})
+
+# Patterns deliberately not crawled, each with the reason. Keys are "namespace:name" or a namespace
+# followed by ":*" for a whole namespace.
+NOT_CRAWLED: dict[str, str] = {
+    "admin:*": (
+        "Django admin: staff-only (tenant users are never is_staff), guarded by Django's own admin_view; "
+        "test_django_admin_refuses_tenant_users checks a tenant admin cannot enter it."
+    ),
+    "login": "Public by design; brute force is covered by the axes lockout test in test_production_settings.",
+    "logout": "Public by design and it ends the crawler's own session; holds no tenant data.",
+    "healthz": "Public liveness probe returning a constant JSON body; holds no tenant data.",
+}
+
+# Which roles may use a page (the product brief): operations never see invoices, only admins reach
+# Settings. Looked up by full name first, then by namespace.
+POLICY_BY_NAME: dict[str, frozenset[str]] = {
+    "home": ANY_ROLE,
+    "settings": ADMIN_ONLY,
+    "xero_export:mark_exported": ADMIN_ONLY,
+}
+POLICY_BY_NAMESPACE: dict[str, frozenset[str]] = {
+    "customers": ANY_ROLE,
+    "bookings": ANY_ROLE,
+    "warehouse": ANY_ROLE,
+    "invoicing": INVOICE_ROLES,
+    "xero_export": INVOICE_ROLES,
+    "xero": ADMIN_ONLY,
+}
+# Field names a view might read object ids from; the crawler also adds every field of the page's forms.
+COMMON_POST_FIELDS = (
+    "id", "ids", "pk", "public_id", "invoice", "invoices", "invoice_ids", "selected", "customer", "job", "jobs",
+    "booking", "bookings", "warehouse_job", "warehouse_jobs", "run", "tenant", "organisation", "xero_tenant_id",
+)  # fmt: skip
+REFUSED = {403, 404, 405}
+B_RANGE = (100_000, 200_000)  # tenant B's primary keys (see world.sequences_jump)
+
+
+def crawled(route: Route) -> bool:
+    return route.name not in NOT_CRAWLED and f"{route.namespace}:*" not in NOT_CRAWLED
+
+
+def policy_for(route: Route) -> frozenset[str] | None:
+    if route.name in POLICY_BY_NAME:
+        return POLICY_BY_NAME[route.name]
+    return POLICY_BY_NAMESPACE.get(route.namespace)
+
+
+def form_field_names(html: str) -> set[str]:
+    return set(re.findall(r"<(?:input|select|textarea)[^>]*\bname=[\"']([^\"']+)[\"']", html))
+
+
+class Crawl:
+    """Runs requests and collects every problem, so one run lists all leaks at once."""
+
+    def __init__(self, a: World, b: World) -> None:
+        self.a, self.b = a, b
+        self.problems: list[str] = []
+        self.requests = 0
+        self.clients: dict[str, Client] = {"anonymous": Client()}
+        for role, user in a.users.items():
+            client = Client()
+            client.force_login(user)
+            self.clients[str(role)] = client
+        self.login_path = resolve_url(settings.LOGIN_URL)
+
+    def problem(self, who: str, method: str, url: str, what: str) -> None:
+        line = f"{method} {url} as {who}: {what}"
+        if line not in self.problems:
+            self.problems.append(line)
+
+    def request(self, who: str, method: str, url: str, data: dict[str, Any] | None = None) -> HttpResponse | None:
+        self.requests += 1
+        client = self.clients[who]
+        try:
+            # A savepoint per request: a view that fails mid-write cannot poison the next request.
+            with transaction.atomic():
+                if method == "GET":
+                    return client.get(url)  # type: ignore[return-value]
+                return client.post(url, data or {})  # type: ignore[return-value]
+        except Exception as exc:
+            self.problem(who, method, url, f"server error {type(exc).__name__}: {exc}"[:300])
+            return None
+
+    def check_no_leak(self, who: str, method: str, url: str, response: HttpResponse) -> None:
+        body = response.content.decode(errors="replace") if not response.streaming else ""
+        body += " " + response.get("Location", "").split("?")[0]
+        for needle in self.b.leak_needles:
+            if needle in body:
+                self.problem(who, method, url, f"response ({response.status_code}) shows tenant B's {needle!r}")
+
+    def check_refused(self, who: str, method: str, url: str, response: HttpResponse, *, allow_400: bool) -> None:
+        status = response.status_code
+        if who == "anonymous":
+            location = response.get("Location", "")
+            if status == 302 and location.startswith(self.login_path):
+                return
+            if status in REFUSED:
+                return
+            self.problem(who, method, url, f"anonymous got {status} {location}".strip())
+            return
+        if status in REFUSED or (allow_400 and status == 400):
+            return
+        self.problem(who, method, url, f"expected 403/404/405, got {status} {response.get('Location', '')}".strip())
+
+    def post_payloads(self, fields: Iterable[str]) -> list[dict[str, Any]]:
+        """One payload per identifier of tenant B, every field set to it, plus one with all of them."""
+        names = sorted(set(fields) | set(COMMON_POST_FIELDS))
+        idents = [*map(str, self.b.pks), *self.b.uuids, *self.b.strings]
+        return [{n: ident for n in names} for ident in idents] + [{n: idents for n in names}]
+
+    def crawl(self, route: Route) -> None:
+        policy = policy_for(route)
+        assert policy is not None, route.name  # test_every_url_pattern_has_a_role_policy explains
+        b_urls = urls_for(route, self.b)
+        a_urls = urls_for(route, self.a)
+        if route.params and not b_urls:
+            self.problems.append(
+                f"{route.name}: no object of tenant B fits {route.route}; extend tests/security/world.py"
+            )
+        # Fields the page's own forms post, as tenant A's admin sees them.
+        fields: set[str] = set()
+        for url in a_urls[:1]:
+            response = self.request(ADMIN, "GET", url)
+            if response is not None and response.status_code == 200 and not response.streaming:
+                fields = form_field_names(response.content.decode(errors="replace"))
+
+        for who in self.clients:
+            allowed = who in policy
+            # 1. Tenant B's objects in the URL (or B's ids in the POST body) as each of A's users.
+            for url in b_urls if route.params else []:
+                for method in ("GET", "POST"):
+                    self.attempt(who, method, url, expect_refusal=True, allow_400=allowed, payloads=[{}])
+            if not route.params and allowed and who != "anonymous":
+                response = self.request(who, "GET", b_urls[0])
+                if response is not None:
+                    self.check_no_leak(who, "GET", b_urls[0], response)
+                self.attempt(who, "POST", b_urls[0], expect_refusal=False, allow_400=True,
+                             payloads=self.post_payloads(fields))  # fmt: skip
+            # 2. The role policy, on tenant A's own objects.
+            if not allowed:
+                for url in a_urls:
+                    for method in ("GET", "POST"):
+                        self.attempt(who, method, url, expect_refusal=True, allow_400=False, payloads=[{}],
+                                     touch_nothing=True)  # fmt: skip
+
+    def attempt(
+        self,
+        who: str,
+        method: str,
+        url: str,
+        *,
+        expect_refusal: bool,
+        allow_400: bool,
+        payloads: list[dict[str, Any]],
+        touch_nothing: bool = False,
+    ) -> None:
+        for data in payloads:
+            before = db_snapshot() if method == "POST" else None
+            response = self.request(who, method, url, data)
+            if response is None:
+                continue
+            self.check_no_leak(who, method, url, response)
+            if expect_refusal:
+                self.check_refused(who, method, url, response, allow_400=allow_400)
+            if before is not None:
+                changes = db_changes(before, db_snapshot())
+                touched = [c for c in changes if touch_nothing or change_touches(c, *B_RANGE)]
+                for model, pk, _row in touched[:3]:
+                    self.problem(who, method, url, f"changed {model} pk={pk} (data: {sorted(data)[:4]}…)")
+
+
+@pytest.fixture
+def worlds(db: None) -> tuple[World, World]:
+    a = world_build(slug="acme", marker="ACMEMARK7")
+    sequences_jump(start=B_RANGE[0])
+    b = world_build(slug="rival", marker="RIVALMARK9")
+    sequences_jump(start=B_RANGE[1])
+    return a, b
+
+
+def test_every_url_pattern_has_a_role_policy() -> None:
+    unknown = [r.name for r in routes_all() if crawled(r) and policy_for(r) is None]
+    assert not unknown, (
+        f"New URL patterns without a role policy: {unknown}. Add them to POLICY_BY_NAME/POLICY_BY_NAMESPACE "
+        "(or to NOT_CRAWLED with a reason)."
+    )
+
+
+def test_every_not_crawled_entry_names_an_existing_pattern() -> None:
+    names = {r.name for r in routes_all()} | {f"{r.namespace}:*" for r in routes_all()}
+    stale = sorted(set(NOT_CRAWLED) - names)
+    assert not stale, f"NOT_CRAWLED lists patterns that no longer exist: {stale}"
+    assert all(len(reason) > 20 for reason in NOT_CRAWLED.values())
+
+
+def test_every_named_pattern_can_be_reversed() -> None:
+    unnamed = [r.route for r in routes_all() if r.name.startswith("<unnamed") and crawled(r)]
+    assert not unnamed, f"Unnamed URL patterns cannot be crawled; give them a name: {unnamed}"
+
+
+def test_world_has_a_row_of_every_business_model(worlds: tuple[World, World]) -> None:
+    """A new model joins the crawl only if the worlds hold one of its rows; this says when to extend them."""
+    from django.apps import apps
+
+    from tests.security.crawl import DATA_APPS
+
+    _a, b = worlds
+    have = {type(o)._meta.label for o in b.objects}
+    missing = sorted(
+        m._meta.label
+        for m in apps.get_models()
+        if m._meta.app_label in DATA_APPS and m._meta.label not in have and m._meta.label != "tenancy.Sequence"
+    )
+    assert not missing, f"tests/security/world.py creates no row of {missing}"
+
+
+def test_crawl_every_url_as_every_role_of_another_tenant(worlds: tuple[World, World]) -> None:
+    a, b = worlds
+    crawl = Crawl(a, b)
+    routes = [r for r in routes_all() if crawled(r)]
+    assert len(routes) >= 5
+    for route in routes:
+        crawl.crawl(route)
+    assert crawl.requests > len(routes)
+    assert not crawl.problems, f"{len(crawl.problems)} isolation problems:\n" + "\n".join(crawl.problems[:80])
+
+
+def test_django_admin_refuses_tenant_users(worlds: tuple[World, World]) -> None:
+    a, _b = worlds
+    for user in a.users.values():
+        client = Client()
+        client.force_login(user)
+        response = client.get("/admin/")
+        assert response.status_code == 302
+        assert response["Location"].startswith("/admin/login/")

@@ -1,0 +1,258 @@
+"""A tenant's complete little world: one row of every model the views use, each carrying a marker.
+
+The isolation crawl builds one world for tenant A (the users who crawl) and one for tenant B (the
+target). B's rows carry B's marker in every free-text field, so any page that shows B's data to A
+is caught by searching the response for the marker. Rows are written with the ORM only, not with
+the product's services, so the crawl does not depend on how other features are implemented.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, cast
+
+from django.apps import apps
+from django.db import connection
+from django.db.models import Model
+from django.utils import timezone
+
+from bookings.models import BookingCharge, BookingStatus
+from customers.models import InvoicingRule
+from integrations.xero.models import (
+    AttemptOutcome,
+    ExportAttempt,
+    ExportRun,
+    ExportRunStatus,
+    ExportTrigger,
+    XeroConnection,
+    XeroOrgCache,
+    XeroPendingAuthorisation,
+    XeroRateLimitState,
+    XeroSettings,
+    XeroSettingsChange,
+)
+from invoicing.models import Invoice, InvoiceJob, InvoiceLine, InvoiceStatus
+from tenancy.models import Role, Tenant, User
+from tests.factories import BookingFactory, CustomerFactory, TenantFactory, UserFactory, WarehouseJobFactory
+from warehouse.models import WarehouseCharge, WarehouseJobStatus
+
+
+@dataclass
+class World:
+    tenant: Tenant
+    marker: str
+    users: dict[str, User]
+    objects: list[Model] = field(default_factory=list)
+
+    @property
+    def uuids(self) -> list[str]:
+        """Every UUID-valued field of this world's rows (public ids used in URLs)."""
+        found: list[str] = []
+        for obj in self.objects:
+            for f in obj._meta.concrete_fields:
+                value = getattr(obj, f.attname)
+                if isinstance(value, uuid.UUID):
+                    found.append(str(value))
+        return sorted(set(found))
+
+    @property
+    def pks(self) -> list[int]:
+        return sorted({int(obj.pk) for obj in self.objects if isinstance(obj.pk, int)})
+
+    @property
+    def strings(self) -> list[str]:
+        """Values for ``<slug:…>``/``<str:…>`` parameters: slugs, numbers, Xero ids of this world."""
+        values = {self.tenant.slug}
+        for obj in self.objects:
+            for name in ("slug", "number", "code", "xero_tenant_id", "kind"):
+                value = getattr(obj, name, None)
+                if isinstance(value, str) and value:
+                    values.add(value)
+        return sorted(values)
+
+    @property
+    def leak_needles(self) -> list[str]:
+        """Strings that must never appear in a response served to another tenant."""
+        return [self.marker, *self.uuids]
+
+
+def sequences_jump(*, start: int) -> None:
+    """Move every primary-key sequence to ``start`` so the next world's ids never collide with earlier rows.
+
+    With tenant A's rows below 100000 and tenant B's from 100000, an id in a URL names B's row of
+    *every* model at once, and never one of A's.
+    """
+    with connection.cursor() as cursor:
+        for model in apps.get_models(include_auto_created=True):
+            pk = model._meta.pk
+            if pk is None or pk.get_internal_type() not in ("AutoField", "BigAutoField", "SmallAutoField"):
+                continue
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence(%s, %s), %s, false)",
+                [model._meta.db_table, pk.column, start],
+            )
+
+
+def world_build(*, slug: str, marker: str) -> World:
+    """Create a tenant with a user per role and one of everything, all marked with ``marker``."""
+    tenant = cast(Tenant, TenantFactory(name=f"{marker} Freight", slug=slug))
+    users: dict[str, User] = {
+        str(role): cast(
+            User,
+            UserFactory(tenant=tenant, role=role, email=f"{role}@{slug}.example", full_name=f"{marker} {role}"),
+        )
+        for role in (Role.ADMIN, Role.ACCOUNTS, Role.OPERATIONS)
+    }
+    objs: list[Model] = [tenant, *users.values(), *tenant.tax_codes.all()]
+
+    customer: Any = CustomerFactory(
+        tenant=tenant,
+        name=f"{marker} Customer Pty Ltd",
+        code=f"{slug[:10].upper()}-C1",
+        email=f"ap@{slug}.example.com",
+        billing_address=f"1 {marker} Street",
+        invoicing_rule=InvoicingRule.CONSOLIDATED,
+    )
+    objs.append(customer)
+
+    bookings: list[Any] = [
+        BookingFactory(
+            tenant=tenant,
+            customer=customer,
+            customer_reference=f"{marker}-PO-{i}",
+            notes=f"{marker} booking notes",
+            consignor_name=f"{marker} Consignor",
+            status=status,
+        )
+        for i, status in enumerate((BookingStatus.INVOICED, BookingStatus.INVOICED, BookingStatus.COMPLETED))
+    ]
+    objs += bookings
+    for booking in bookings:
+        objs.append(
+            BookingCharge.objects.create(
+                job=booking,
+                description=f"{marker} linehaul",
+                quantity=Decimal("1"),
+                unit_price=Decimal("100.00"),
+                tax_code=tenant.default_tax_code,
+            )
+        )
+    wjob: Any = WarehouseJobFactory(
+        tenant=tenant,
+        customer=customer,
+        customer_reference=f"{marker}-WH-1",
+        notes=f"{marker} warehouse notes",
+        status=WarehouseJobStatus.COMPLETED,
+    )
+    objs.append(wjob)
+    objs.append(
+        WarehouseCharge.objects.create(
+            job=wjob,
+            description=f"{marker} storage",
+            quantity=Decimal("4"),
+            unit_price=Decimal("12.50"),
+            tax_code=tenant.default_tax_code,
+        )
+    )
+
+    invoices = []
+    for n, (jobs, status) in enumerate(
+        (([bookings[0]], InvoiceStatus.READY), ([bookings[1]], InvoiceStatus.EXPORT_FAILED)), start=1
+    ):
+        invoice = Invoice.objects.create(
+            tenant=tenant,
+            number=f"INV{n:06d}",
+            customer=customer,
+            due_date=timezone.localdate() + dt.timedelta(days=30),
+            currency="AUD",
+            status=status,
+            subtotal=Decimal("100.00"),
+            tax_total=Decimal("10.00"),
+            total=Decimal("110.00"),
+            is_consolidated=len(jobs) > 1,
+            notes=f"{marker} invoice notes",
+            export_error=f"{marker} export error" if status == InvoiceStatus.EXPORT_FAILED else "",
+        )
+        invoices.append(invoice)
+        objs.append(invoice)
+        for pos, job in enumerate(jobs):
+            ij = InvoiceJob.objects.create(
+                invoice=invoice,
+                booking=job,
+                position=pos,
+                job_number=job.number,
+                customer_reference=job.customer_reference,
+            )
+            line = InvoiceLine.objects.create(
+                invoice=invoice,
+                invoice_job=ij,
+                description=f"{marker} line",
+                quantity=Decimal("1"),
+                unit_price=Decimal("100.00"),
+                account_code="200",
+                tax_code="GST",
+                tax_rate=Decimal("10"),
+                line_amount=Decimal("100.00"),
+                tax_amount=Decimal("10.00"),
+            )
+            objs += [ij, line]
+
+    admin = users[str(Role.ADMIN)]
+    xero_tenant_id = str(uuid.uuid4())
+    objs.append(
+        XeroConnection.objects.create(
+            tenant=tenant,
+            xero_tenant_id=xero_tenant_id,
+            xero_connection_id=str(uuid.uuid4()),
+            organisation_name=f"{marker} Org",
+            connected_by=admin,
+            scopes="accounting.invoices",
+            access_token_encrypted=f"{marker}-access-token-ciphertext",
+            refresh_token_encrypted=f"{marker}-refresh-token-ciphertext",
+            access_token_expires_at=timezone.now() + dt.timedelta(minutes=30),
+        )
+    )
+    objs.append(XeroSettings.objects.create(tenant=tenant, send_customer_reference=True))
+    objs.append(
+        XeroSettingsChange.objects.create(
+            tenant=tenant, changed_by=admin, field="send_customer_reference", old_value="False", new_value=marker
+        )
+    )
+    objs.append(XeroOrgCache.objects.create(tenant=tenant, kind="accounts", data=[{"Code": "200", "Name": marker}]))
+    objs.append(
+        XeroPendingAuthorisation.objects.create(
+            tenant=tenant,
+            user=admin,
+            state_hash=hashlib.sha256(f"{marker}-state".encode()).hexdigest(),
+            session_key_hash=hashlib.sha256(marker.encode()).hexdigest(),
+            code_verifier_encrypted=f"{marker}-verifier",
+            organisations=[{"id": str(uuid.uuid4()), "tenantId": xero_tenant_id, "tenantName": f"{marker} Org"}],
+        )
+    )
+    objs.append(XeroRateLimitState.objects.create(xero_tenant_id=xero_tenant_id))
+    run = ExportRun.objects.create(
+        tenant=tenant,
+        trigger=ExportTrigger.MANUAL,
+        requested_by=admin,
+        status=ExportRunStatus.FINISHED,
+        total_count=1,
+        failed_count=1,
+        message=f"{marker} run message",
+    )
+    run.invoices.add(invoices[1])
+    objs.append(run)
+    objs.append(
+        ExportAttempt.objects.create(
+            run=run,
+            invoice=invoices[1],
+            idempotency_key=f"{slug}-key",
+            outcome=AttemptOutcome.FAILED,
+            request_payload={"Reference": marker},
+            error=f"{marker} attempt error",
+        )
+    )
+    return World(tenant=tenant, marker=marker, users=users, objects=objs)
