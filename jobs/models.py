@@ -55,7 +55,9 @@ class ChargeLine(models.Model):
     """One priced line on a job; becomes one invoice line."""
 
     description = models.CharField(max_length=500)
-    quantity = models.DecimalField(max_digits=12, decimal_places=3, default=Decimal("1"), validators=[MinValueValidator(Decimal("0.001"))])
+    quantity = models.DecimalField(
+        max_digits=12, decimal_places=3, default=Decimal("1"), validators=[MinValueValidator(Decimal("0.001"))]
+    )
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
     account_code = models.CharField(max_length=20, blank=True, help_text="Blank: the company's default sales account.")
     tax_code = models.ForeignKey(TaxCode, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

@@ -1,0 +1,41 @@
+"""The list filter shared by bookings and warehouse jobs (django-filter)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import QuerySet
+
+from customers.models import Customer
+from jobs.selectors import job_filter_invoiceable, job_search
+from tenancy.models import Tenant
+
+
+class JobFilter(django_filters.FilterSet):
+    """Search box ``q``, status, customer and "completed, not invoiced".
+
+    Subclasses set ``Meta.model`` and ``Meta.fields = ["status", "customer"]``.
+    """
+
+    q = django_filters.CharFilter(
+        method="filter_q",
+        label="Search",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Number, customer or customer reference"}),
+    )
+    invoiceable = django_filters.BooleanFilter(
+        method="filter_invoiceable", label="Completed, not invoiced", widget=forms.CheckboxInput
+    )
+
+    def __init__(self, *args: Any, tenant: Tenant, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["customer"].queryset = Customer.objects.filter(tenant=tenant).order_by("name")  # type: ignore[attr-defined]
+        self.filters["status"].extra["empty_label"] = "All statuses"
+        self.filters["customer"].extra["empty_label"] = "All customers"
+
+    def filter_q(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        return job_search(queryset=queryset, text=value)
+
+    def filter_invoiceable(self, queryset: QuerySet[Any], name: str, value: bool | None) -> QuerySet[Any]:
+        return job_filter_invoiceable(queryset=queryset) if value else queryset

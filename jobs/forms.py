@@ -1,0 +1,84 @@
+"""Forms shared by bookings and warehouse jobs: the job form base and the charge-line formset."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django import forms
+from django.forms.models import BaseInlineFormSet, inlineformset_factory
+
+from customers.models import Customer
+from jobs.models import ChargeLine, Job
+from jobs.services import ChargeData, job_statuses_allowed
+from tenancy.models import TaxCode, Tenant
+
+CHARGE_FIELDS = ("description", "quantity", "unit_price", "account_code", "tax_code")
+
+
+class JobForm(forms.ModelForm):
+    """Base for the booking and warehouse job forms.
+
+    Customer choices come from the tenant only, and status choices from the job's place in its
+    flow (see ``jobs.services.job_statuses_allowed``), so "invoiced" can never be picked.
+    """
+
+    status_flow: Sequence[str] = ()
+
+    def __init__(self, *args: Any, tenant: Tenant, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.tenant = tenant
+        self.fields["customer"].queryset = Customer.objects.filter(tenant=tenant).order_by("name")  # type: ignore[attr-defined]
+        current = self.instance.status if self.instance.pk else None  # type: ignore[attr-defined]
+        allowed = job_statuses_allowed(flow=self.status_flow, current=current)
+        labels = dict(self._meta.model._meta.get_field("status").choices)  # type: ignore[union-attr, arg-type]
+        self.fields["status"].choices = [(value, labels[value]) for value in allowed]  # type: ignore[attr-defined]
+        for name, field in self.fields.items():
+            if isinstance(field.widget, forms.Textarea):
+                field.widget.attrs.setdefault("rows", 3)
+            if name == "customer_reference":
+                field.widget.attrs.setdefault("placeholder", "Customer's PO or job number")
+
+
+class ChargeLineForm(forms.ModelForm):
+    def __init__(self, *args: Any, tenant: Tenant, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        tax_field = self.fields["tax_code"]
+        tax_field.queryset = TaxCode.objects.filter(tenant=tenant)  # type: ignore[attr-defined]
+        tax_field.empty_label = "No tax"  # type: ignore[attr-defined]
+        if not self.instance.pk and tenant.default_tax_code_id:
+            self.fields["tax_code"].initial = tenant.default_tax_code_id
+        self.fields["account_code"].widget.attrs.setdefault("placeholder", tenant.default_account_code)
+        self.fields["quantity"].widget.attrs.setdefault("step", "any")
+
+
+class BaseChargeFormSet(BaseInlineFormSet):
+    """Charge lines of one job. ``charge_data()`` gives the service what to save, in order."""
+
+    def get_queryset(self) -> Any:
+        # One query with the tax codes, whatever the number of lines.
+        return super().get_queryset().select_related("tax_code")
+
+    def charge_data(self) -> list[ChargeData]:
+        rows = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or (not form.has_changed() and not form.instance.pk):
+                continue
+            rows.append(ChargeData(**{name: data.get(name) for name in CHARGE_FIELDS}))
+        return rows
+
+
+def charge_formset_class(charge_model: type[ChargeLine]) -> type[BaseChargeFormSet]:
+    """The one formset used by bookings and warehouse jobs alike."""
+    parent: type[Job] = charge_model._meta.get_field("job").related_model  # type: ignore[assignment]
+    return inlineformset_factory(  # type: ignore[return-value]
+        parent,
+        charge_model,
+        form=ChargeLineForm,
+        formset=BaseChargeFormSet,
+        fields=CHARGE_FIELDS,
+        extra=1,
+        can_delete=True,
+        widgets={"description": forms.TextInput(attrs={"placeholder": "e.g. Linehaul Sydney to Melbourne"})},
+    )

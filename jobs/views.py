@@ -1,0 +1,122 @@
+"""View bodies shared by bookings and warehouse jobs.
+
+Each app's ``views.py`` declares a :class:`JobPages` and thin, role-checked view functions that
+call these; the rules (scoping, read-only once invoiced, messages) then live in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from jobs.filters import JobFilter
+from jobs.forms import BaseChargeFormSet, JobForm
+from jobs.models import INVOICED, Job
+from jobs.selectors import job_active_invoice, job_charges, job_charges_total, job_list
+from jobs.services import JobLockedError
+from tenancy.scoping import request_tenant, tenant_get_object_or_404
+
+PAGE_SIZE = 25
+
+
+def paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int = PAGE_SIZE) -> dict[str, Any]:
+    """Page of rows plus the current query string without ``page`` for the pagination links."""
+    page_obj = Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return {"page_obj": page_obj, "rows": page_obj.object_list, "querystring_without_page": params.urlencode()}
+
+
+@dataclass(frozen=True)
+class JobPages:
+    """What differs between bookings and warehouse jobs, for the shared view bodies."""
+
+    model: type[Job]
+    form_class: type[JobForm]
+    formset_class: type[BaseChargeFormSet]
+    filter_class: type[JobFilter]
+    create: Callable[..., Job]
+    update: Callable[..., Job]
+    namespace: str
+    template_dir: str
+    noun: str
+    flow: Sequence[str]
+
+
+def job_list_page(request: HttpRequest, *, pages: JobPages) -> HttpResponse:
+    tenant = request_tenant(request)
+    queryset = job_list(tenant=tenant, model=pages.model)
+    job_filter = pages.filter_class(request.GET or None, queryset=queryset, tenant=tenant)
+    rows = job_filter.qs if job_filter.is_bound else queryset
+    context = {
+        "filter": job_filter,
+        "filtered": any(value for key, value in request.GET.items() if key != "page"),
+        "noun": pages.noun,
+        **paginate(request, rows),
+    }
+    return render(request, f"{pages.template_dir}/list.html", context)
+
+
+def job_detail_page(request: HttpRequest, pk: int, *, pages: JobPages) -> HttpResponse:
+    job = tenant_get_object_or_404(request, pages.model.objects.select_related("customer"), pk=pk)  # type: ignore[attr-defined]
+    charges = job_charges(job=job)
+    invoice = job_active_invoice(job=job)
+    context = {
+        "job": job,
+        "charges": charges,
+        "charges_total": job_charges_total(charges=charges),
+        "invoice": invoice,
+        "is_invoiced": job.status == INVOICED or invoice is not None,  # type: ignore[attr-defined]
+        "noun": pages.noun,
+    }
+    return render(request, f"{pages.template_dir}/detail.html", context)
+
+
+def _save(request: HttpRequest, pages: JobPages, job: Job | None) -> HttpResponse:
+    tenant = request_tenant(request)
+    instance = job or pages.model(tenant=tenant)
+    # "New booking" from a customer page arrives with ?customer=<pk>; the form's queryset keeps it in-tenant.
+    initial = {"customer": request.GET.get("customer")} if job is None else None
+    form = pages.form_class(request.POST or None, instance=instance, tenant=tenant, initial=initial)
+    formset = pages.formset_class(
+        request.POST or None, instance=instance, prefix="charges", form_kwargs={"tenant": tenant}
+    )
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        fields = dict(form.cleaned_data)
+        customer = fields.pop("customer")
+        try:
+            if job is None:
+                saved = pages.create(tenant=tenant, customer=customer, charges=formset.charge_data(), **fields)
+                messages.success(request, f"{pages.noun.capitalize()} {saved.number} created.")
+            else:
+                saved = pages.update(job=job, customer=customer, charges=formset.charge_data(), **fields)
+                messages.success(request, f"{pages.noun.capitalize()} {saved.number} saved.")
+        except JobLockedError as exc:
+            messages.error(request, exc.messages[0])
+            return redirect(f"{pages.namespace}:detail", pk=job.pk if job else 0)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect(f"{pages.namespace}:detail", pk=saved.pk)
+    context = {"form": form, "formset": formset, "job": job, "noun": pages.noun}
+    return render(request, f"{pages.template_dir}/form.html", context)
+
+
+def job_create_page(request: HttpRequest, *, pages: JobPages) -> HttpResponse:
+    return _save(request, pages, None)
+
+
+def job_edit_page(request: HttpRequest, pk: int, *, pages: JobPages) -> HttpResponse:
+    job = tenant_get_object_or_404(request, pages.model, pk=pk)
+    if job.status == INVOICED:  # type: ignore[attr-defined]
+        messages.info(request, f"{job.number} has been invoiced, so it is read-only.")
+        return redirect(f"{pages.namespace}:detail", pk=job.pk)
+    return _save(request, pages, job)
