@@ -34,7 +34,9 @@ class WarehouseJob(Job):
     class Meta:
         ordering = ["-id"]
         verbose_name = "warehouse job"
-        constraints = [models.UniqueConstraint(fields=["tenant", "number"], name="warehousejob_number_unique_per_tenant")]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "number"], name="warehousejob_number_unique_per_tenant")
+        ]
         indexes = [
             models.Index(fields=["tenant", "status"]),
             models.Index(fields=["tenant", "customer_reference"]),
