@@ -1,4 +1,11 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import path
+
+from customers import views
 
 app_name = "customers"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns = [
+    path("", views.customer_list_view, name="list"),
+    path("new/", views.customer_create_view, name="create"),
+    path("<int:pk>/", views.customer_detail, name="detail"),
+    path("<int:pk>/edit/", views.customer_edit, name="edit"),
+]
