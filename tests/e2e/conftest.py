@@ -7,6 +7,7 @@ Playwright's own browser download does not work in CI here, so the tests drive `
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -88,16 +89,14 @@ def page(browser: Any, live_server: Any, request: pytest.FixtureRequest) -> Iter
     yield pg
     rep = getattr(request.node, "rep_call", None)
     if rep is not None and rep.failed:
-        try:
+        with contextlib.suppress(Exception):  # a missing screenshot must not hide the failure
             pg.shots("failure")
-        except Exception:
-            pass
     context.close()
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-    rep = yield
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[Any]:
+    rep: Any = yield
     setattr(item, f"rep_{rep.when}", rep)
     return rep
 
@@ -126,7 +125,7 @@ def worker_env(extra: dict[str, str] | None = None) -> dict[str, str]:
         env["REDIS_URL"] = settings.REDIS_URL
     else:
         env.pop("REDIS_URL", None)
-        env["CELERY_BROKER_DIR"] = str(Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]).parent)
+        env["CELERY_BROKER_DIR"] = str(Path(str(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"])).parent)
     env["FERNET_KEYS"] = ",".join(settings.FERNET_KEYS)
     env["SECRET_KEY"] = settings.SECRET_KEY
     env["TESTING"] = "true"
