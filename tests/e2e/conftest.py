@@ -118,9 +118,9 @@ def worker_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     the same broker (and queue), the same keys and the same Xero endpoints."""
     env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_XDIST_WORKER", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     db = connection.settings_dict
-    env["DATABASE_URL"] = (
-        f"postgresql://{db['USER'] or 'postgres'}{':' + db['PASSWORD'] if db['PASSWORD'] else ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    )
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+    env["DATABASE_URL"] = f"postgresql://{db['USER'] or 'postgres'}{password}@{host}:{port}/{db['NAME']}"
     if getattr(settings, "REDIS_URL", ""):
         env["REDIS_URL"] = settings.REDIS_URL
     else:
