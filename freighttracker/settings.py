@@ -131,6 +131,9 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The login form posts the email as "username"; without this axes reads USERNAME_FIELD ("email"),
+# records every failure under username None and never locks the real account.
+AXES_USERNAME_FORM_FIELD = "username"
 
 # --- i18n -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
