@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -14,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def victim(tenant: Tenant) -> User:
-    return UserFactory(tenant=tenant, role=Role.ADMIN, email="admin@acme.example")
+    return cast(User, UserFactory(tenant=tenant, role=Role.ADMIN, email="admin@acme.example"))
 
 
 def _login(client: Client, email: str, password: str, ip: str = "203.0.113.7") -> int:
