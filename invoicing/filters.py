@@ -1,0 +1,41 @@
+"""Search and status filters for invoice lists (django-filter)."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from invoicing.models import EXPORTABLE_STATUSES, Invoice, InvoiceJob, InvoiceStatus
+
+
+class InvoiceFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    status = django_filters.ChoiceFilter(choices=InvoiceStatus.choices, empty_label="All statuses")
+
+    class Meta:
+        model = Invoice
+        fields: list[str] = []
+
+    def search(self, queryset: QuerySet[Invoice], name: str, value: str) -> QuerySet[Invoice]:
+        """Invoice number, customer name or code, or a job number / customer reference on the invoice."""
+        value = value.strip()
+        if not value:
+            return queryset
+        on_a_job = InvoiceJob.objects.filter(invoice=OuterRef("pk")).filter(
+            Q(customer_reference__icontains=value) | Q(job_number__icontains=value)
+        )
+        return queryset.filter(
+            Q(number__icontains=value)
+            | Q(customer__name__icontains=value)
+            | Q(customer__code__icontains=value)
+            | Exists(on_a_job)
+        )
+
+
+class ReadyInvoiceFilter(InvoiceFilter):
+    """Ready to Export only offers the statuses that page shows."""
+
+    status = django_filters.ChoiceFilter(
+        choices=[(s.value, s.label) for s in InvoiceStatus if s in EXPORTABLE_STATUSES],
+        empty_label="Ready and failed",
+    )

@@ -1,0 +1,99 @@
+"""Forms for raising and editing invoices. Validation of business rules stays in the services."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+
+from invoicing.models import Invoice, InvoiceLine
+from invoicing.services import InvoiceLineChange
+from tenancy.models import TaxCode, Tenant
+
+
+class RaiseForm(forms.Form):
+    job = forms.MultipleChoiceField(required=False)
+    customer = forms.MultipleChoiceField(required=False)
+    mark_ready = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Mark ready for export",
+        help_text="Raised invoices go straight to Ready to Export. Untick to keep them as drafts to review first.",
+    )
+
+    def __init__(self, *args: Any, job_keys: list[str], customer_ids: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["job"].choices = [(k, k) for k in job_keys]  # type: ignore[attr-defined]
+        self.fields["customer"].choices = [(str(c), str(c)) for c in customer_ids]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("job") and not data.get("customer"):
+            raise forms.ValidationError("Select at least one job or customer to invoice.")
+        return data
+
+
+class InvoiceHeaderForm(forms.ModelForm):
+    class Meta:
+        model = Invoice
+        fields = ["date", "due_date", "notes"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class InvoiceLineForm(forms.Form):
+    job_number = ""  # shown beside the row; set by line_formset
+    line_id = forms.IntegerField(widget=forms.HiddenInput)
+    description = forms.CharField(max_length=500)
+    quantity = forms.DecimalField(max_digits=12, decimal_places=3, min_value=Decimal("0.001"))
+    unit_price = forms.DecimalField(max_digits=12, decimal_places=2)
+    account_code = forms.CharField(max_length=20)
+    tax_code = forms.ModelChoiceField(queryset=TaxCode.objects.none(), required=False, empty_label="No tax")
+
+    def __init__(self, *args: Any, tax_codes: list[TaxCode], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["tax_code"]
+        field.queryset = TaxCode.objects.filter(pk__in=[t.pk for t in tax_codes])  # type: ignore[attr-defined]
+        # Render from the already loaded list: no query per row.
+        field.choices = [("", "No tax"), *[(t.pk, str(t)) for t in tax_codes]]  # type: ignore[attr-defined]
+
+    def to_change(self) -> InvoiceLineChange:
+        d = self.cleaned_data
+        return InvoiceLineChange(
+            line_id=d["line_id"],
+            description=d["description"],
+            quantity=d["quantity"],
+            unit_price=d["unit_price"],
+            account_code=d["account_code"],
+            tax_code=d["tax_code"],
+        )
+
+
+LineFormSet = forms.formset_factory(InvoiceLineForm, extra=0, can_delete=False)
+
+
+def line_formset(
+    *, tenant: Tenant, lines: list[InvoiceLine], job_numbers: dict[int, str] | None = None, data: Any = None
+) -> Any:
+    """The line rows of the edit page, each starting from the line's current values."""
+    tax_codes = list(TaxCode.objects.filter(tenant=tenant))
+    by_code = {t.code: t.pk for t in tax_codes}
+    initial = [
+        {
+            "line_id": line.pk,
+            "description": line.description,
+            "quantity": line.quantity,
+            "unit_price": line.unit_price,
+            "account_code": line.account_code,
+            "tax_code": by_code.get(line.tax_code),
+        }
+        for line in lines
+    ]
+    formset = LineFormSet(data=data, initial=initial, prefix="lines", form_kwargs={"tax_codes": tax_codes})
+    for form, line in zip(formset.forms, lines, strict=False):
+        form.job_number = (job_numbers or {}).get(line.invoice_job_id or 0, "")
+    return formset

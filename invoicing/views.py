@@ -1,0 +1,190 @@
+"""Invoicing pages (admin and accounts only). Thin: selectors read, services write."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from bookings.models import Booking
+from customers.models import Customer
+from invoicing import selectors, services
+from invoicing.forms import InvoiceHeaderForm, RaiseForm, line_formset
+from invoicing.models import Invoice, InvoiceStatus
+from tenancy.scoping import INVOICE_ROLES, request_tenant, role_required, tenant_get_object_or_404, tenant_queryset
+from warehouse.models import WarehouseJob
+
+PAGE_SIZE = 50
+
+
+def _page(request: HttpRequest, qs: QuerySet[Invoice]) -> dict[str, Any]:
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {"page_obj": page, "invoices": page.object_list, "querystring_without_page": query.urlencode()}
+
+
+@role_required(*INVOICE_ROLES)
+def invoice_ready_view(request: HttpRequest) -> HttpResponse:
+    """Ready to Export: pick invoices and send them to the export engine."""
+    invoice_filter, qs = selectors.invoices_ready(tenant=request_tenant(request), filters=request.GET)
+    context = {"filter": invoice_filter, **_page(request, qs)}
+    return render(request, "invoicing/ready.html", context)
+
+
+@role_required(*INVOICE_ROLES)
+def invoice_list_view(request: HttpRequest) -> HttpResponse:
+    invoice_filter, qs = selectors.invoice_list(tenant=request_tenant(request), filters=request.GET)
+    context = {"filter": invoice_filter, **_page(request, qs)}
+    return render(request, "invoicing/list.html", context)
+
+
+def _get_invoice(request: HttpRequest, public_id: UUID) -> Invoice:
+    return tenant_get_object_or_404(request, selectors.invoice_detail_queryset(), public_id=public_id)
+
+
+@role_required(*INVOICE_ROLES)
+def invoice_detail_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    invoice = _get_invoice(request, public_id)
+    context = {
+        "invoice": invoice,
+        "job_groups": selectors.invoice_lines_by_job(invoice=invoice),
+        "can_void": invoice.status in services.VOIDABLE_STATUSES,
+    }
+    return render(request, "invoicing/detail.html", context)
+
+
+@role_required(*INVOICE_ROLES)
+def invoice_edit_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    invoice = _get_invoice(request, public_id)
+    detail_url = reverse("invoicing:detail", args=[invoice.public_id])
+    if not invoice.is_editable:
+        messages.error(
+            request, f"Invoice {invoice.number} is {invoice.get_status_display().lower()} and cannot be edited."
+        )
+        return redirect(detail_url)
+    lines = list(invoice.lines.all())
+    data = request.POST if request.method == "POST" else None
+    header = InvoiceHeaderForm(data, instance=invoice)
+    job_numbers = {ij.pk: ij.job_number for ij in invoice.invoice_jobs.all()}
+    formset = line_formset(tenant=request_tenant(request), lines=lines, job_numbers=job_numbers, data=data)
+    if request.method == "POST" and header.is_valid() and formset.is_valid():
+        try:
+            services.invoice_update(
+                invoice=invoice,
+                date=header.cleaned_data["date"],
+                due_date=header.cleaned_data["due_date"],
+                notes=header.cleaned_data["notes"],
+                lines=[form.to_change() for form in formset.forms],
+                user=request.user,  # type: ignore[arg-type]
+            )
+        except services.InvoiceError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"Invoice {invoice.number} saved.")
+            return redirect(detail_url)
+    context = {"invoice": invoice, "header": header, "formset": formset}
+    return render(request, "invoicing/edit.html", context)
+
+
+def _status_action(request: HttpRequest, public_id: UUID, action: Any, done: str) -> HttpResponse:
+    invoice = _get_invoice(request, public_id)
+    try:
+        action(invoice=invoice, user=request.user)
+    except services.InvoiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Invoice {invoice.number} {done}.")
+    return redirect("invoicing:detail", public_id=invoice.public_id)
+
+
+@require_POST
+@role_required(*INVOICE_ROLES)
+def invoice_mark_ready_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    return _status_action(request, public_id, services.invoice_mark_ready, "is ready to export")
+
+
+@require_POST
+@role_required(*INVOICE_ROLES)
+def invoice_mark_draft_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    return _status_action(request, public_id, services.invoice_mark_draft, "was moved back to draft")
+
+
+@require_POST
+@role_required(*INVOICE_ROLES)
+def invoice_void_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    return _status_action(request, public_id, services.invoice_void, "was voided; its jobs can be invoiced again")
+
+
+def _selected_jobs(request: HttpRequest, form: RaiseForm) -> list[Booking | WarehouseJob]:
+    """The chosen jobs plus every completed job of the chosen customers, all of this tenant."""
+    keys = form.cleaned_data["job"]
+    booking_ids = [int(k[2:]) for k in keys if k.startswith("b:")]
+    warehouse_ids = [int(k[2:]) for k in keys if k.startswith("w:")]
+    customers = tenant_queryset(request, Customer).filter(pk__in=[int(c) for c in form.cleaned_data["customer"]])
+    bookings = tenant_queryset(request, Booking).filter(status="completed")
+    warehouse = tenant_queryset(request, WarehouseJob).filter(status="completed")
+    jobs: list[Booking | WarehouseJob] = []
+    jobs.extend(bookings.filter(pk__in=booking_ids) | bookings.filter(customer__in=customers))
+    jobs.extend(warehouse.filter(pk__in=warehouse_ids) | warehouse.filter(customer__in=customers))
+    return jobs
+
+
+@role_required(*INVOICE_ROLES)
+def invoice_raise_view(request: HttpRequest) -> HttpResponse:
+    """Completed jobs waiting for an invoice, grouped by customer; raise for a selection."""
+    tenant = request_tenant(request)
+    groups = selectors.jobs_uninvoiced_by_customer(tenant=tenant)
+    job_keys = [job.key for group in groups for job in group.jobs]
+    form = RaiseForm(request.POST or None, job_keys=job_keys, customer_ids=[g.customer.pk for g in groups])
+    if request.method == "POST":
+        if form.is_valid():
+            jobs = _selected_jobs(request, form)
+            mark_ready = form.cleaned_data["mark_ready"]
+            try:
+                invoices = services.invoice_raise_for_jobs(
+                    tenant=tenant,
+                    jobs=jobs,
+                    mark_ready=mark_ready,
+                    user=request.user,  # type: ignore[arg-type]
+                )
+            except services.InvoiceError as exc:
+                messages.error(request, str(exc))
+                return redirect("invoicing:raise")
+            _report_raised(request, invoices, requested=len(jobs))
+            if invoices:
+                return redirect("invoicing:ready" if mark_ready else f"{reverse('invoicing:list')}?status=draft")
+            return redirect("invoicing:raise")
+        # A stale page (jobs invoiced meanwhile) posts keys that are no longer offered.
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return render(request, "invoicing/raise.html", {"groups": groups, "form": form})
+
+
+def _report_raised(request: HttpRequest, invoices: list[Invoice], *, requested: int) -> None:
+    covered = sum(len(inv.invoice_jobs.all()) for inv in invoices)
+    if not invoices:
+        messages.warning(
+            request, "No invoices were raised: the selected jobs were already invoiced or have no charges."
+        )
+        return
+    consolidated = sum(1 for inv in invoices if inv.is_consolidated)
+    where = "Ready to Export" if invoices[0].status == InvoiceStatus.READY else "drafts"
+    noun = "invoice" if len(invoices) == 1 else "invoices"
+    text = f"Raised {len(invoices)} {noun} covering {covered} job{'s' if covered != 1 else ''}"
+    if consolidated:
+        text += f" ({consolidated} consolidated)"
+    messages.success(request, f"{text}, now in {where}.")
+    if covered < requested:
+        skipped = requested - covered
+        messages.warning(
+            request,
+            f"{skipped} selected job{'s were' if skipped != 1 else ' was'} skipped: "
+            "already invoiced by someone else, or without charges.",
+        )
