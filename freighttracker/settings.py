@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tenancy.context_processors.tenancy",
+                "integrations.xero.context_processors.xero_banners",
             ],
         },
     },
@@ -231,6 +232,7 @@ XERO_CONNECTIONS_URL = env_str(
 )
 XERO_API_URL = env_str("XERO_API_URL", f"{_xero_default}/api.xro/2.0" if DEBUG else "https://api.xero.com/api.xro/2.0")
 XERO_HTTP_TIMEOUT = env_int("XERO_HTTP_TIMEOUT", 30)
+XERO_TOKEN_REFRESH_MARGIN = env_int("XERO_TOKEN_REFRESH_MARGIN", 300)  # seconds before expiry to refresh
 XERO_SANDBOX_ENABLED = env_bool("XERO_SANDBOX_ENABLED", DEBUG)
 
 # --- Security -------------------------------------------------------------------------------------

@@ -39,3 +39,10 @@ class XeroTokenError(XeroError):
     def is_transient(self) -> bool:
         """A time-out, a connection error or a 5xx: worth retrying later."""
         return self.error == "network" or (self.status is not None and self.status >= 500)
+
+
+class XeroStateInvalid(XeroError):
+    """The OAuth callback's ``state`` is missing, unknown, expired, reused, or not this user's/session's.
+
+    Views answer 403 and store nothing.
+    """
