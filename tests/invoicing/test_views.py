@@ -91,7 +91,7 @@ def test_anonymous_visitors_are_sent_to_login(client: Client, invoice: Invoice) 
     for url in page_urls(invoice) + action_urls(invoice):
         response = client.post(url) if url in action_urls(invoice) else client.get(url)
         assert response.status_code == 302, url
-        assert response.url.startswith(reverse("login")), url
+        assert response["Location"].startswith(reverse("login")), url
 
 
 # --- Ready to Export -------------------------------------------------------------------------
