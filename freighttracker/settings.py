@@ -194,6 +194,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Task modules outside an app's top-level tasks.py (autodiscovery only finds <app>.tasks).
+CELERY_IMPORTS = ["integrations.xero.export.tasks"]
+# Static beat entries (the DatabaseScheduler copies them into django-celery-beat's tables).
+CELERY_BEAT_SCHEDULE = {
+    "xero-export-recover-stuck": {"task": "xero_export.recover_stuck", "schedule": 300.0},
+}
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_DEFAULT_QUEUE = f"celery-{_XDIST_WORKER}" if _XDIST_WORKER else "celery"
 
@@ -234,6 +240,15 @@ XERO_API_URL = env_str("XERO_API_URL", f"{_xero_default}/api.xro/2.0" if DEBUG e
 XERO_HTTP_TIMEOUT = env_int("XERO_HTTP_TIMEOUT", 30)
 XERO_TOKEN_REFRESH_MARGIN = env_int("XERO_TOKEN_REFRESH_MARGIN", 300)  # seconds before expiry to refresh
 XERO_SANDBOX_ENABLED = env_bool("XERO_SANDBOX_ENABLED", DEBUG)
+# Export engine: invoices left "exporting" this long are settled by look-up (periodic task).
+XERO_EXPORT_STUCK_SECONDS = env_int("XERO_EXPORT_STUCK_SECONDS", 900)
+# Link that opens an exported invoice in Xero; {id} is Xero's InvoiceID.
+XERO_INVOICE_LINK = env_str(
+    "XERO_INVOICE_LINK",
+    f"{_XERO_SANDBOX_DEFAULT}/_sandbox/ui?invoice={{id}}"
+    if DEBUG
+    else "https://go.xero.com/AccountsReceivable/View.aspx?InvoiceID={id}",
+)
 
 # --- Security -------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -1,0 +1,273 @@
+"""One batch of up to 50 invoices: claim, record the attempts, one ``PUT /Invoices``, record
+each invoice's own outcome.
+
+The claim (``SELECT … FOR UPDATE SKIP LOCKED`` + ``UPDATE status=exporting``) and the pending
+attempt rows are written in one transaction *before* the call, so a crash leaves a trace and the
+invoices cannot be picked by anyone else; the HTTP call itself runs outside any transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import urllib3
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+from xero_python.accounting import AccountingApi, Invoices
+from xero_python.api_client.serializer import serialize
+from xero_python.exceptions import AccountingBadRequestException, HTTPStatusException
+
+from integrations.xero.export.calls import RateLimited, xero_call
+from integrations.xero.export.payload import invoice_payload_build, invoice_url_template
+from integrations.xero.models import AttemptOutcome, ExportAttempt, ExportRun, XeroSettings
+from invoicing.models import EXPORTABLE_STATUSES, Invoice, InvoiceJob, InvoiceStatus
+
+BATCH_SIZE = 50
+# Xero answers a re-used InvoiceNumber with this validation message; the invoice is already there.
+DUPLICATE_NUMBER_MARKERS = ("must be unique", "already been used", "already exists")
+
+
+@dataclass
+class BatchResult:
+    exported: int = 0
+    failed: int = 0
+    unknown: int = 0
+    retry: int = 0
+    error: str = ""
+    retry_after: float | None = None
+    outcomes: dict[str, str] = field(default_factory=dict)
+
+
+def idempotency_key(*, tenant_id: int, numbers: Sequence[str], payload: Any) -> str:
+    """Same tenant, same invoices, same content → same key, so Xero replays instead of creating
+    twice; any change of content gives a new key. Always ≤ 128 characters."""
+    ordered = sorted(numbers)
+    digest = hashlib.sha256(
+        json.dumps([ordered, payload], sort_keys=True, separators=(",", ":"), default=str).encode()
+    ).hexdigest()
+    return f"ft-{tenant_id}-{ordered[0][:30]}-{ordered[-1][:30]}-{len(ordered)}-{digest[:40]}"[:128]
+
+
+def batch_claim(*, candidate_ids: Sequence[int]) -> list[int]:
+    """Claim candidates that are still exportable; return the ids this worker now owns.
+
+    Must run inside a transaction: the row locks (SKIP LOCKED, so a concurrent claimer skips
+    rather than waits) last until the attempts are written.
+    """
+    ids = list(
+        Invoice.objects.select_for_update(skip_locked=True)
+        .filter(id__in=candidate_ids, status__in=EXPORTABLE_STATUSES)
+        .values_list("id", flat=True)
+    )
+    if ids:
+        Invoice.objects.filter(id__in=ids, status__in=EXPORTABLE_STATUSES).update(
+            status=InvoiceStatus.EXPORTING, exporting_since=timezone.now()
+        )
+    return ids
+
+
+def _invoices_load(ids: Sequence[int]) -> list[Invoice]:
+    return list(
+        Invoice.objects.filter(id__in=ids)
+        .select_related("customer")
+        .prefetch_related(
+            Prefetch("invoice_jobs", queryset=InvoiceJob.objects.filter(active=True).order_by("position", "id")),
+            "lines",
+        )
+        .order_by("id")
+    )
+
+
+def _messages(element: Any) -> str:
+    errors = getattr(element, "validation_errors", None) or []
+    return "; ".join(str(e.message) for e in errors if getattr(e, "message", None)) or "Rejected by Xero."
+
+
+def batch_send(
+    *,
+    api: AccountingApi,
+    org: str,
+    run: ExportRun,
+    xero_settings: XeroSettings,
+    candidate_ids: Sequence[int],
+    contact_errors: dict[int, str],
+) -> BatchResult:
+    """Claim ``candidate_ids``, send what was claimed in one request, record every outcome."""
+    result = BatchResult()
+    url_template = invoice_url_template()
+    with transaction.atomic():
+        claimed = batch_claim(candidate_ids=candidate_ids)
+        if not claimed:
+            return result
+        invoices = _invoices_load(claimed)
+        # Customers Xero refused to create fail straight away, with Xero's words.
+        rejected = [i for i in invoices if i.customer_id in contact_errors or not i.customer.xero_contact_id]
+        sendable = [i for i in invoices if i not in rejected]
+        objects = [
+            invoice_payload_build(
+                invoice=i, xero_settings=xero_settings, contact_id=i.customer.xero_contact_id, url_template=url_template
+            )
+            for i in sendable
+        ]
+        wire = [serialize(o) for o in objects]
+        key = idempotency_key(tenant_id=run.tenant_id, numbers=[i.number for i in sendable] or ["-"], payload=wire)
+        now = timezone.now()
+        attempts = ExportAttempt.objects.bulk_create(
+            [
+                ExportAttempt(run=run, invoice=i, idempotency_key=key, started_at=now, request_payload=w)
+                for i, w in zip(sendable, wire, strict=True)
+            ]
+            + [
+                ExportAttempt(
+                    run=run,
+                    invoice=i,
+                    idempotency_key="",
+                    started_at=now,
+                    finished_at=now,
+                    outcome=AttemptOutcome.FAILED,
+                    error=contact_errors.get(i.customer_id, "The customer has no Xero contact."),
+                )
+                for i in rejected
+            ]
+        )
+        for i in rejected:
+            i.status, i.export_error, i.exporting_since = (
+                InvoiceStatus.EXPORT_FAILED,
+                contact_errors.get(i.customer_id, "The customer has no Xero contact."),
+                None,
+            )
+        Invoice.objects.bulk_update(rejected, ["status", "export_error", "exporting_since"])
+        result.failed += len(rejected)
+    if not sendable:
+        return result
+    attempts = attempts[: len(sendable)]
+    started = time.monotonic()
+    try:
+        answer = xero_call(
+            org=org,
+            kind="invoices_put",
+            fn=api.create_invoices,
+            invoices=Invoices(invoices=objects),
+            summarize_errors=False,
+            idempotency_key=key,
+        )
+    except RateLimited as exc:
+        _release(attempts, sendable, started, f"Rate limited by Xero; retry in {exc.wait_seconds:.0f}s")
+        result.retry, result.retry_after = len(sendable), exc.wait_seconds
+        raise
+    except AccountingBadRequestException as exc:
+        _answer_record(attempts, sendable, started, elements=_bad_request_elements(exc), result=result)
+        return result
+    except HTTPStatusException as exc:
+        status = int(exc.status or 0)
+        if status >= 500:
+            _unknown(attempts, started, f"Xero answered HTTP {status}; outcome unknown until looked up")
+            result.unknown = len(sendable)
+        else:
+            _release(attempts, sendable, started, f"Xero answered HTTP {status} {exc.reason or ''}".strip())
+            result.retry = len(sendable)
+        result.error = f"HTTP {status}"
+        return result
+    except (urllib3.exceptions.HTTPError, OSError) as exc:
+        _unknown(attempts, started, f"No answer from Xero ({type(exc).__name__}); outcome unknown until looked up")
+        result.unknown, result.error = len(sendable), type(exc).__name__
+        return result
+    _answer_record(attempts, sendable, started, elements=list(answer.invoices or []), result=result)
+    return result
+
+
+def _bad_request_elements(exc: AccountingBadRequestException) -> list[Any]:
+    """A 400 without summarizeErrors semantics: read every element's own errors if present."""
+    from types import SimpleNamespace
+
+    try:
+        data = exc.error_data
+    except Exception:
+        data = None
+    elements = []
+    for el in (data or {}).get("Elements", []) if isinstance(data, dict) else []:
+        errors = [SimpleNamespace(message=e.get("Message")) for e in el.get("ValidationErrors", [])]
+        elements.append(
+            SimpleNamespace(
+                invoice_number=el.get("InvoiceNumber"),
+                invoice_id=None,
+                has_errors=True,
+                status_attribute_string="ERROR",
+                validation_errors=errors or [SimpleNamespace(message=str(exc.reason))],
+            )
+        )
+    return elements
+
+
+def _release(attempts: list[ExportAttempt], invoices: list[Invoice], started: float, error: str) -> None:
+    """Nothing was created (429, 4xx before processing): invoices back to ready for a later try."""
+    now, ms = timezone.now(), int((time.monotonic() - started) * 1000)
+    ExportAttempt.objects.filter(id__in=[a.id for a in attempts]).update(
+        outcome=AttemptOutcome.RETRY, finished_at=now, duration_ms=ms, error=error
+    )
+    Invoice.objects.filter(id__in=[i.id for i in invoices], status=InvoiceStatus.EXPORTING).update(
+        status=InvoiceStatus.READY, exporting_since=None
+    )
+
+
+def _unknown(attempts: list[ExportAttempt], started: float, error: str) -> None:
+    """Maybe created: invoices stay EXPORTING until a look-up settles them."""
+    ExportAttempt.objects.filter(id__in=[a.id for a in attempts]).update(
+        outcome=AttemptOutcome.UNKNOWN,
+        finished_at=timezone.now(),
+        duration_ms=int((time.monotonic() - started) * 1000),
+        error=error,
+    )
+
+
+def _answer_record(
+    attempts: list[ExportAttempt], invoices: list[Invoice], started: float, *, elements: list[Any], result: BatchResult
+) -> None:
+    now, ms = timezone.now(), int((time.monotonic() - started) * 1000)
+    by_number = {getattr(e, "invoice_number", None): e for e in elements}
+    for index, (attempt, invoice) in enumerate(zip(attempts, invoices, strict=True)):
+        el = by_number.get(invoice.number) or (elements[index] if index < len(elements) else None)
+        attempt.finished_at, attempt.duration_ms = now, ms
+        if el is None:
+            attempt.outcome, attempt.error = AttemptOutcome.UNKNOWN, "Xero's answer did not mention this invoice."
+            result.unknown += 1
+            continue
+        attempt.response_payload = (
+            serialize(el) if hasattr(el, "openapi_types") else {"ValidationErrors": _messages(el)}
+        )
+        ok = getattr(el, "status_attribute_string", "OK") != "ERROR" and not getattr(el, "has_errors", False)
+        if ok and el.invoice_id:
+            attempt.outcome = AttemptOutcome.EXPORTED
+            invoice.status, invoice.xero_invoice_id, invoice.exported_at = (
+                InvoiceStatus.EXPORTED,
+                str(el.invoice_id),
+                now,
+            )
+            invoice.export_error, invoice.exporting_since = "", None
+            result.exported += 1
+            result.outcomes[invoice.number] = "exported"
+            continue
+        message = _messages(el)
+        if any(marker in message.lower() for marker in DUPLICATE_NUMBER_MARKERS):
+            # Xero already holds this number (an earlier unanswered try got through): settle by look-up.
+            attempt.outcome, attempt.error = AttemptOutcome.UNKNOWN, message
+            result.unknown += 1
+            continue
+        attempt.outcome, attempt.error = AttemptOutcome.FAILED, message
+        invoice.status, invoice.export_error, invoice.exporting_since = InvoiceStatus.EXPORT_FAILED, message, None
+        result.failed += 1
+        result.outcomes[invoice.number] = "failed"
+    with transaction.atomic():
+        ExportAttempt.objects.bulk_update(
+            attempts, ["outcome", "finished_at", "duration_ms", "response_payload", "error"]
+        )
+        settled = [i for i in invoices if i.status != InvoiceStatus.EXPORTING]
+        Invoice.objects.bulk_update(
+            settled, ["status", "xero_invoice_id", "exported_at", "export_error", "exporting_since"]
+        )

@@ -1,0 +1,77 @@
+"""Every Accounting API call of the export engine goes through :func:`xero_call`.
+
+It takes a slot from the organisation's limiter first (or raises :class:`RateLimited` with the
+wait, so the task reschedules itself instead of sleeping), gives the slot back afterwards, and
+turns Xero's 429 into a limiter block for every worker plus :class:`RateLimited` — or
+:class:`DayLimitReached` when ``X-Rate-Limit-Problem`` says the day's allowance is spent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from xero_python.exceptions import RateLimitException
+
+from integrations.xero.client import xero_call_kwargs
+from integrations.xero.export.limiter import limiter_acquire, limiter_block, limiter_release
+
+T = TypeVar("T")
+DEFAULT_RETRY_AFTER = 60.0
+
+
+class RateLimited(Exception):
+    """No call now; try again in ``wait_seconds`` (from our limiter or Xero's Retry-After)."""
+
+    def __init__(self, wait_seconds: float, *, from_xero: bool = False) -> None:
+        self.wait_seconds = wait_seconds
+        self.from_xero = from_xero
+        super().__init__(f"rate limited for {wait_seconds:.1f}s")
+
+
+class DayLimitReached(RateLimited):
+    """Xero's daily allowance for the organisation is spent (429 with problem "day")."""
+
+
+@dataclass
+class CallStats:
+    """Counts Xero calls (the benchmark reads it)."""
+
+    calls: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+    def add(self, kind: str) -> None:
+        self.calls += 1
+        self.by_kind[kind] = self.by_kind.get(kind, 0) + 1
+
+
+STATS = CallStats()
+
+
+def retry_after_seconds(exc: RateLimitException) -> float:
+    headers = getattr(exc, "headers", None) or {}
+    raw = headers.get("Retry-After") or headers.get("retry-after")
+    try:
+        return max(float(raw), 1.0) if raw is not None else DEFAULT_RETRY_AFTER
+    except (TypeError, ValueError):
+        return DEFAULT_RETRY_AFTER
+
+
+def xero_call(*, org: str, kind: str, fn: Callable[..., T], **kwargs: Any) -> T:
+    """``fn(org, **kwargs, _request_timeout=…)`` under the organisation's limiter."""
+    slot = limiter_acquire(org=org)
+    if not slot.granted:
+        raise RateLimited(slot.wait_seconds)
+    try:
+        STATS.add(kind)
+        return fn(org, **kwargs, **xero_call_kwargs())
+    except RateLimitException as exc:
+        wait = retry_after_seconds(exc)
+        problem = (getattr(exc, "rate_limit", None) or "").lower()
+        limiter_block(org=org, seconds=wait)
+        if problem == "day":
+            raise DayLimitReached(wait, from_xero=True) from exc
+        raise RateLimited(wait, from_xero=True) from exc
+    finally:
+        limiter_release(org=org, slot=slot)

@@ -1,0 +1,72 @@
+"""Reads for the export pages (all scoped by the caller's tenant)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+
+from integrations.xero.models import AttemptOutcome, ExportAttempt, ExportRun, ExportRunStatus
+from invoicing.models import Invoice, InvoiceStatus
+from tenancy.models import Tenant
+
+
+@dataclass(frozen=True)
+class RunProgress:
+    total: int
+    exported: int
+    failed: int
+    exporting: int
+    waiting: int
+    done: bool
+
+    @property
+    def settled(self) -> int:
+        return self.exported + self.failed
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.done or not self.total else min(100, round(100 * self.settled / self.total))
+
+
+def export_runs(*, tenant: Tenant) -> QuerySet[ExportRun]:
+    return ExportRun.objects.filter(tenant=tenant).select_related("requested_by").order_by("-created_at", "-id")
+
+
+def export_run_progress(*, run: ExportRun) -> RunProgress:
+    agg = run.invoices.aggregate(
+        exporting=Count("id", filter=Q(status=InvoiceStatus.EXPORTING)),
+        waiting=Count("id", filter=Q(status__in=[InvoiceStatus.READY, InvoiceStatus.EXPORT_FAILED])),
+    )
+    attempts = ExportAttempt.objects.filter(run=run).aggregate(
+        exported=Count(
+            "invoice", filter=Q(outcome__in=[AttemptOutcome.EXPORTED, AttemptOutcome.ADOPTED]), distinct=True
+        ),
+        failed=Count("invoice", filter=Q(outcome=AttemptOutcome.FAILED), distinct=True),
+    )
+    done = run.status in (ExportRunStatus.FINISHED, ExportRunStatus.BLOCKED)
+    return RunProgress(
+        total=run.total_count,
+        exported=attempts["exported"],
+        failed=attempts["failed"],
+        exporting=agg["exporting"],
+        waiting=agg["waiting"],
+        done=done,
+    )
+
+
+def export_run_invoices(*, run: ExportRun) -> QuerySet[Invoice]:
+    """The run's invoices with their current state (failed first, then by number)."""
+    return run.invoices.select_related("customer").order_by("-status", "number")
+
+
+def export_run_attempts(*, run: ExportRun) -> QuerySet[ExportAttempt]:
+    return ExportAttempt.objects.filter(run=run).select_related("invoice").order_by("started_at", "id")
+
+
+def xero_invoice_link(xero_invoice_id: str) -> str:
+    """Where "open in Xero" goes (settings.XERO_INVOICE_LINK; the sandbox's page in development)."""
+    if not xero_invoice_id:
+        return ""
+    return str(settings.XERO_INVOICE_LINK).format(id=xero_invoice_id)

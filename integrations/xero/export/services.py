@@ -1,0 +1,346 @@
+"""Export runs: start one, advance it one batch at a time, finish, defer, block, recover.
+
+A run advances in *steps*. Each step (one Celery task invocation) settles this run's unknown
+attempts by look-up, then sends at most one batch of 50 and re-enqueues itself — so runs of
+different tenants interleave in the queue and a 10,000-invoice export cannot starve a small one.
+A step never sleeps: when the limiter or Xero says wait, the task is rescheduled with a countdown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import zlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import urllib3
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from xero_python.exceptions import HTTPStatusException
+
+from integrations.xero.client import xero_accounting_api
+from integrations.xero.exceptions import XeroNotConnected, XeroReconnectRequired
+from integrations.xero.export.batch import BATCH_SIZE, batch_send
+from integrations.xero.export.calls import DayLimitReached, RateLimited
+from integrations.xero.export.contacts import contacts_ensure
+from integrations.xero.export.recovery import invoices_settle_unknown, invoices_stuck
+from integrations.xero.models import (
+    AttemptOutcome,
+    ExportAttempt,
+    ExportRun,
+    ExportRunStatus,
+    ExportTrigger,
+    XeroConnection,
+)
+from integrations.xero.services import xero_settings_get
+from invoicing.models import EXPORTABLE_STATUSES, Invoice, InvoiceStatus
+from tenancy.models import Tenant, User
+
+logger = logging.getLogger(__name__)
+
+DONE_STATUSES = (ExportRunStatus.FINISHED, ExportRunStatus.BLOCKED)
+#: Longest countdown we put on a task; a later wake-up re-checks and reschedules.
+MAX_COUNTDOWN = 3000.0
+UNKNOWN_BACKOFF = 2.0
+
+
+def stuck_after() -> dt.timedelta:
+    return dt.timedelta(seconds=getattr(settings, "XERO_EXPORT_STUCK_SECONDS", 900))
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """``again`` → run another step after ``countdown`` seconds."""
+
+    again: bool
+    countdown: float = 0.0
+
+
+def export_run_start(
+    *,
+    tenant: Tenant,
+    trigger: str,
+    user: User | None = None,
+    invoice_ids: Sequence[int] | None = None,
+    enqueue: bool = True,
+) -> ExportRun:
+    """Create a run over the selected invoices (or every *ready* one) and queue it after commit.
+
+    Selected invoices may be ready or export-failed (a corrected one is exported again); "all"
+    means the ready ones. Nothing is claimed yet — claiming happens batch by batch.
+    """
+    qs = Invoice.objects.filter(tenant=tenant)
+    if invoice_ids is None:
+        qs = qs.filter(status=InvoiceStatus.READY)
+    else:
+        qs = qs.filter(id__in=invoice_ids, status__in=EXPORTABLE_STATUSES)
+    ids = list(qs.order_by("id").values_list("id", flat=True))
+    with transaction.atomic():
+        run = ExportRun.objects.create(
+            tenant=tenant, trigger=trigger, requested_by=user, total_count=len(ids), status=ExportRunStatus.QUEUED
+        )
+        through = ExportRun.invoices.through
+        through.objects.bulk_create([through(exportrun_id=run.id, invoice_id=i) for i in ids], batch_size=2000)
+        if not ids:
+            run.status, run.finished_at, run.message = ExportRunStatus.FINISHED, timezone.now(), "Nothing to export."
+            run.save(update_fields=["status", "finished_at", "message"])
+        elif enqueue:
+            from integrations.xero.export.tasks import export_run_task
+
+            transaction.on_commit(lambda: export_run_task.delay(run.id))
+    return run
+
+
+@contextmanager
+def _run_lock(run_id: int) -> Iterator[bool]:
+    """Session-level advisory lock: one step of a run at a time, released if the worker dies."""
+    key = zlib.crc32(f"xero-export-run:{run_id}".encode())
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_try_advisory_lock(%s)", [key])
+        got = bool(cur.fetchone()[0])
+    try:
+        yield got
+    finally:
+        if got:
+            with connection.cursor() as cur:
+                cur.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+
+def export_run_step(*, run_id: int) -> StepResult:
+    """Advance run ``run_id`` by at most one batch."""
+    with _run_lock(run_id) as got:
+        if not got:
+            return StepResult(again=False)  # another worker is stepping this run
+        return _step(ExportRun.objects.select_related("tenant").get(pk=run_id))
+
+
+def _step(run: ExportRun) -> StepResult:
+    now = timezone.now()
+    if run.status in DONE_STATUSES:
+        return StepResult(again=False)
+    if run.status == ExportRunStatus.DEFERRED and run.deferred_until and run.deferred_until > now:
+        return StepResult(again=True, countdown=min((run.deferred_until - now).total_seconds(), MAX_COUNTDOWN))
+    if run.status != ExportRunStatus.RUNNING:
+        run.status, run.started_at, run.deferred_until = ExportRunStatus.RUNNING, run.started_at or now, None
+        run.save(update_fields=["status", "started_at", "deferred_until"])
+    conn = XeroConnection.objects.filter(tenant_id=run.tenant_id).first()
+    try:
+        if conn is None:
+            raise XeroNotConnected("Xero is not connected.")
+        if not conn.is_usable:
+            raise XeroReconnectRequired(conn.status_detail or "The Xero connection needs reconnecting.")
+        api, org = xero_accounting_api(connection=conn), conn.xero_tenant_id
+        # 1. Settle what this run left unknown (or a killed worker left pending) before any resend.
+        unknown = _run_unsettled(run)
+        if unknown:
+            invoices_settle_unknown(api=api, org=org, invoices=unknown, run_id=run.id)
+            _counts_update(run)
+            return StepResult(again=True)
+        # 2. The next batch.
+        candidates = _run_candidates(run)
+        if not candidates:
+            _finish(run)
+            return StepResult(again=False)
+        contact_errors = contacts_ensure(
+            api=api, org=org, customers={i.customer_id: i.customer for i in candidates}.values()
+        )
+        result = batch_send(
+            api=api,
+            org=org,
+            run=run,
+            xero_settings=xero_settings_get(tenant=run.tenant),
+            candidate_ids=[i.id for i in candidates],
+            contact_errors=contact_errors,
+        )
+        _counts_update(run)
+        return StepResult(again=True, countdown=UNKNOWN_BACKOFF if result.unknown or result.retry else 0.0)
+    except DayLimitReached as exc:
+        _defer(run, exc.wait_seconds)
+        return StepResult(again=True, countdown=min(exc.wait_seconds, MAX_COUNTDOWN))
+    except RateLimited as exc:
+        return StepResult(again=True, countdown=min(exc.wait_seconds, MAX_COUNTDOWN))
+    except (XeroReconnectRequired, XeroNotConnected) as exc:
+        _block(run, str(exc))
+        return StepResult(again=False)
+    except (HTTPStatusException, urllib3.exceptions.HTTPError, OSError) as exc:
+        # A contact or look-up call failed transiently; nothing unsafe happened — try again soon.
+        logger.info("export run %s: transient Xero error %r; retrying", run.id, exc)
+        return StepResult(again=True, countdown=UNKNOWN_BACKOFF)
+
+
+def _run_unsettled(run: ExportRun) -> list[Invoice]:
+    """This run's invoices still EXPORTING whose last attempt here is pending or unknown."""
+    ids = (
+        ExportAttempt.objects.filter(
+            run=run,
+            outcome__in=[AttemptOutcome.PENDING, AttemptOutcome.UNKNOWN],
+            invoice__status=InvoiceStatus.EXPORTING,
+        )
+        .values_list("invoice_id", flat=True)
+        .distinct()
+    )
+    return list(Invoice.objects.filter(id__in=list(ids)).order_by("id")[:BATCH_SIZE])
+
+
+def _run_candidates(run: ExportRun) -> list[Invoice]:
+    """Next ≤50 exportable invoices of the run that did not already fail in this run."""
+    failed_here = ExportAttempt.objects.filter(run=run, outcome=AttemptOutcome.FAILED).values("invoice_id")
+    return list(
+        run.invoices.filter(status__in=EXPORTABLE_STATUSES)
+        .exclude(id__in=failed_here)
+        .select_related("customer")
+        .order_by("id")[:BATCH_SIZE]
+    )
+
+
+def _counts_update(run: ExportRun) -> None:
+    agg = ExportAttempt.objects.filter(run=run).aggregate(
+        exported=Count(
+            "invoice", filter=Q(outcome__in=[AttemptOutcome.EXPORTED, AttemptOutcome.ADOPTED]), distinct=True
+        ),
+        failed=Count("invoice", filter=Q(outcome=AttemptOutcome.FAILED), distinct=True),
+    )
+    run.exported_count, run.failed_count = agg["exported"], agg["failed"]
+    ExportRun.objects.filter(pk=run.pk).update(exported_count=run.exported_count, failed_count=run.failed_count)
+
+
+def _finish(run: ExportRun) -> None:
+    _counts_update(run)
+    skipped = run.total_count - run.exported_count - run.failed_count
+    run.status, run.finished_at = ExportRunStatus.FINISHED, timezone.now()
+    run.message = f"{run.exported_count} exported, {run.failed_count} failed" + (
+        f", {skipped} not exported by this run (already exported, exporting elsewhere or changed)"
+        if skipped > 0
+        else ""
+    )
+    run.save(update_fields=["status", "finished_at", "message"])
+
+
+def _defer(run: ExportRun, seconds: float) -> None:
+    until = timezone.now() + dt.timedelta(seconds=seconds)
+    run.status, run.deferred_until = ExportRunStatus.DEFERRED, until
+    run.message = f"Xero's daily call limit is reached; the rest continues after {until:%Y-%m-%d %H:%M} UTC."
+    run.save(update_fields=["status", "deferred_until", "message"])
+
+
+def _block(run: ExportRun, reason: str) -> None:
+    """Reconnect needed: stop, and give back what was claimed but never sent."""
+    retry_ids = ExportAttempt.objects.filter(run=run, outcome=AttemptOutcome.RETRY).values("invoice_id")
+    Invoice.objects.filter(id__in=retry_ids, status=InvoiceStatus.EXPORTING).update(
+        status=InvoiceStatus.READY, exporting_since=None
+    )
+    _counts_update(run)
+    run.status, run.finished_at = ExportRunStatus.BLOCKED, timezone.now()
+    run.message = f"Stopped: {reason} An admin must reconnect Xero; then export again."
+    run.save(update_fields=["status", "finished_at", "message"])
+
+
+def export_recover_stuck(*, older_than: dt.timedelta | None = None) -> dict[str, int]:
+    """Periodic: settle invoices stuck in EXPORTING by look-up, wake deferred and stalled runs."""
+    older_than = stuck_after() if older_than is None else older_than
+    totals = {"adopted": 0, "released": 0, "runs_woken": 0}
+    stuck = invoices_stuck(older_than=older_than)
+    by_tenant: dict[int, list[Invoice]] = {}
+    for inv in stuck:
+        by_tenant.setdefault(inv.tenant_id, []).append(inv)
+    for tenant_id, invoices in by_tenant.items():
+        conn = XeroConnection.objects.filter(tenant_id=tenant_id).first()
+        if conn is None or not conn.is_usable:
+            continue
+        api = xero_accounting_api(connection=conn)
+        try:
+            adopted, released = invoices_settle_unknown(api=api, org=conn.xero_tenant_id, invoices=invoices)
+        except (RateLimited, XeroReconnectRequired) as exc:
+            logger.info("stuck invoices of tenant %s left for later: %s", tenant_id, exc)
+            continue
+        totals["adopted"] += adopted
+        totals["released"] += released
+    totals["runs_woken"] = _runs_wake(older_than=older_than)
+    return totals
+
+
+def _runs_wake(*, older_than: dt.timedelta) -> int:
+    """Re-enqueue runs whose deferral is over, or that made no progress for ``older_than``
+    (their task was lost with a killed worker). The run lock makes a duplicate step harmless."""
+    from integrations.xero.export.tasks import export_run_task
+
+    now = timezone.now()
+    woken = 0
+    open_runs = ExportRun.objects.filter(
+        status__in=[ExportRunStatus.QUEUED, ExportRunStatus.RUNNING, ExportRunStatus.DEFERRED]
+    )
+    for run in open_runs:
+        if run.status == ExportRunStatus.DEFERRED:
+            due = run.deferred_until is None or run.deferred_until <= now
+        else:
+            last = run.attempts.order_by("-started_at").values_list("started_at", flat=True).first()
+            due = (last or run.created_at) <= now - older_than
+        if due:
+            export_run_task.delay(run.id)
+            woken += 1
+    return woken
+
+
+def export_run_drive(*, run_id: int, max_wait: float = 3600.0) -> ExportRun:
+    """Run every step in this process until the run is done (command line ``--wait``, tests).
+
+    This is not a worker: sleeping here between steps blocks nobody else.
+    """
+    import time
+
+    deadline = time.monotonic() + max_wait
+    while time.monotonic() < deadline:
+        step = export_run_step(run_id=run_id)
+        run = ExportRun.objects.get(pk=run_id)
+        if run.status in DONE_STATUSES:
+            return run
+        if not step.again:  # another worker holds the run: give it a moment
+            time.sleep(0.5)
+        elif step.countdown:
+            time.sleep(min(step.countdown, max(deadline - time.monotonic(), 0)))
+    return ExportRun.objects.get(pk=run_id)
+
+
+def export_trigger_label(trigger: str) -> str:
+    return str(ExportTrigger(trigger).label)
+
+
+class MarkExportedError(ValueError):
+    pass
+
+
+def invoice_mark_exported(*, invoice: Invoice, user: User, reason: str, xero_invoice_id: str = "") -> Invoice:
+    """An admin records that an invoice is in Xero (resolved there by hand), with a reason.
+
+    Allowed from ready, export-failed or a stuck exporting; leaves an attempt row as the audit trail.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise MarkExportedError("Say why the invoice is marked exported.")
+    allowed = [*EXPORTABLE_STATUSES, InvoiceStatus.EXPORTING]
+    now = timezone.now()
+    with transaction.atomic():
+        changed = Invoice.objects.filter(pk=invoice.pk, status__in=allowed).update(
+            status=InvoiceStatus.EXPORTED,
+            exported_at=now,
+            exporting_since=None,
+            export_error="",
+            export_note=f"Marked exported by {user.email} on {now:%Y-%m-%d %H:%M} UTC: {reason}",
+            xero_invoice_id=xero_invoice_id.strip()[:36] or invoice.xero_invoice_id,
+        )
+        if not changed:
+            raise MarkExportedError(f"Invoice {invoice.number} is {invoice.get_status_display().lower()}.")
+        ExportAttempt.objects.create(
+            invoice=invoice,
+            idempotency_key="",
+            started_at=now,
+            finished_at=now,
+            outcome=AttemptOutcome.EXPORTED,
+            error=f"Marked exported by hand by {user.email}: {reason}",
+        )
+    invoice.refresh_from_db()
+    return invoice

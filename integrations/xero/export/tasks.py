@@ -1,0 +1,41 @@
+"""Celery tasks of the export engine — thin: ids in, services do the work.
+
+``export_run_task`` advances a run by one batch and re-enqueues itself (at the back of the queue,
+so tenants interleave); waits are countdowns, never sleeps.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+from django.conf import settings
+
+from integrations.xero.export.schedule import nightly_export_wanted
+from integrations.xero.export.services import export_recover_stuck, export_run_drive, export_run_start, export_run_step
+from integrations.xero.models import ExportTrigger
+from tenancy.models import Tenant
+
+
+@shared_task(name="xero_export.run", ignore_result=True)
+def export_run_task(run_id: int) -> None:
+    if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+        # Eager mode (development without a worker): loop here instead of recursing via apply_async.
+        export_run_drive(run_id=run_id)
+        return
+    step = export_run_step(run_id=run_id)
+    if step.again:
+        export_run_task.apply_async((run_id,), countdown=step.countdown or None)
+
+
+@shared_task(name="xero_export.recover_stuck", ignore_result=True)
+def export_recover_stuck_task() -> dict[str, Any]:
+    return export_recover_stuck()
+
+
+@shared_task(name="xero_export.nightly", ignore_result=True)
+def export_nightly_task(tenant_id: int) -> None:
+    tenant = Tenant.objects.filter(pk=tenant_id).first()
+    if tenant is None or not nightly_export_wanted(tenant_id=tenant_id):
+        return
+    export_run_start(tenant=tenant, trigger=ExportTrigger.NIGHTLY)
