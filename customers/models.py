@@ -27,7 +27,9 @@ class ReferenceOverride(models.TextChoices):
 class Customer(models.Model):
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="customers")
     name = models.CharField(max_length=255)
-    code = models.CharField("customer code", max_length=50, help_text="Unique within your company; sent to Xero as ContactNumber.")
+    code = models.CharField(
+        "customer code", max_length=50, help_text="Unique within your company; sent to Xero as ContactNumber."
+    )
     email = models.EmailField(blank=True)
     billing_address = models.TextField(blank=True)
     payment_terms_days = models.PositiveSmallIntegerField(default=30)

@@ -71,7 +71,7 @@ class BaseChargeFormSet(BaseInlineFormSet):
 
 def charge_formset_class(charge_model: type[ChargeLine]) -> type[BaseChargeFormSet]:
     """The one formset used by bookings and warehouse jobs alike."""
-    parent: type[Job] = charge_model._meta.get_field("job").related_model  # type: ignore[assignment]
+    parent: type[Job] = charge_model._meta.get_field("job").related_model  # type: ignore[assignment, misc]
     return inlineformset_factory(  # type: ignore[return-value]
         parent,
         charge_model,

@@ -32,7 +32,7 @@ def job_list(*, tenant: Tenant, model: type[J]) -> QuerySet[J]:
     )
     queryset = model._default_manager.filter(tenant=tenant).select_related("customer")
     # Aggregation drops Meta.ordering, so order explicitly (newest first) for stable pages.
-    return queryset.annotate(charges_total=total).order_by("-id")
+    return queryset.annotate(charges_total=total).order_by("-id")  # type: ignore[return-value]
 
 
 def job_search(*, queryset: QuerySet[J], text: str) -> QuerySet[J]:

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from tenancy.models import Tenant
 from tests.factories import CustomerFactory
-from tests.jobs.helpers import KINDS, JobKind
+from tests.jobs.helpers import KINDS, JobKind, make_customer
 
 pytestmark = pytest.mark.parametrize("kind", KINDS, ids=str)
 
@@ -24,8 +24,8 @@ def _numbers(client: Client, kind: JobKind, **params: Any) -> set[str]:
 def test_search_matches_number_customer_name_code_and_reference(
     ops_client: Client, kind: JobKind, tenant: Tenant
 ) -> None:
-    globex = CustomerFactory(tenant=tenant, name="Globex Corporation", code="GLOBEX")
-    initech = CustomerFactory(tenant=tenant, name="Initech", code="INI")
+    globex = make_customer(tenant=tenant, name="Globex Corporation", code="GLOBEX")
+    initech = make_customer(tenant=tenant, name="Initech", code="INI")
     a = kind.factory(tenant=tenant, customer=globex, customer_reference="PO-ALPHA-1")
     b = kind.factory(tenant=tenant, customer=initech, customer_reference="")
     c = kind.factory(tenant=tenant, customer=initech, customer_reference="job 55/GLOBEX")
@@ -39,7 +39,7 @@ def test_search_matches_number_customer_name_code_and_reference(
 
 
 def test_status_and_customer_filters(ops_client: Client, kind: JobKind, tenant: Tenant) -> None:
-    customer = CustomerFactory(tenant=tenant)
+    customer = make_customer(tenant=tenant)
     draft = kind.factory(tenant=tenant, status="draft", customer=customer)
     completed = kind.factory(tenant=tenant, status="completed")
     assert _numbers(ops_client, kind, status="draft") == {draft.number}
@@ -68,12 +68,12 @@ def test_completed_not_invoiced_filter_for_accounts(accounts_client: Client, kin
 
 
 def test_list_is_paginated_25_per_page(ops_client: Client, kind: JobKind, tenant: Tenant) -> None:
-    customer = CustomerFactory(tenant=tenant)
+    customer = make_customer(tenant=tenant)
     kind.factory.create_batch(30, tenant=tenant, customer=customer)
     first = ops_client.get(reverse(f"{kind.namespace}:list"), {"q": customer.code})
     assert len(first.context["rows"]) == 25
     assert f"?q={customer.code}&page=2" in first.content.decode()
-    second = ops_client.get(reverse(f"{kind.namespace}:list"), {"q": customer.code, "page": 2})
+    second = ops_client.get(reverse(f"{kind.namespace}:list"), {"q": customer.code, "page": "2"})
     assert len(second.context["rows"]) == 5
 
 
