@@ -8,6 +8,8 @@ from django.test import Client
 from tenancy.models import Role, Tenant, User
 from tests.factories import TenantFactory, UserFactory
 
+pytest_plugins = ["integrations.xero.sandbox.pytest_plugin"]
+
 
 @pytest.fixture
 def tenant(db: None) -> Tenant:
