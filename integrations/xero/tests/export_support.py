@@ -9,9 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
 
 from bookings.models import Booking, BookingStatus
 from customers.models import Customer
+from integrations.xero.crypto import secret_encrypt
+from integrations.xero.models import XeroConnection
 from invoicing.models import Invoice, InvoiceJob, InvoiceLine, InvoiceStatus
 from tenancy.models import Tenant
 
@@ -108,3 +113,29 @@ def invoices_bulk_make(
                 )
     InvoiceLine.objects.bulk_create(lines)
     return invoices
+
+
+def xero_connection_make(*, tenant: Tenant, sandbox: Any, org_id: str | None = None) -> XeroConnection:
+    """A live connection to a sandbox organisation (tokens minted by the sandbox's control API;
+    the OAuth flow itself is tested elsewhere)."""
+    org = org_id or sandbox.au_org_id
+    grant = sandbox.control.issue_token(org_ids=[org])
+    conn_id = next((c["id"] for c in grant.get("connections", []) if c.get("tenantId") == org), "")
+    return XeroConnection.objects.create(
+        tenant=tenant,
+        xero_tenant_id=org,
+        xero_connection_id=conn_id,
+        organisation_name="Sandbox org",
+        access_token_encrypted=secret_encrypt(grant["access_token"]),
+        refresh_token_encrypted=secret_encrypt(grant["refresh_token"]),
+        access_token_expires_at=timezone.now() + dt.timedelta(seconds=int(grant["expires_in"])),
+        scopes=grant.get("scope", ""),
+    )
+
+
+def sandbox_invoices_by_number(sandbox: Any, org_id: str) -> dict[str, list[dict[str, Any]]]:
+    """InvoiceNumber → every invoice the sandbox holds under it (more than one = a duplicate)."""
+    held: dict[str, list[dict[str, Any]]] = {}
+    for inv in sandbox.control.invoices(org_id):
+        held.setdefault(inv["InvoiceNumber"], []).append(inv)
+    return held
