@@ -1,0 +1,344 @@
+"""``python manage.py seed_demo``: a believable demo company, safe to run again.
+
+Everything is drawn from ``random.Random(seed)`` so two runs (or two machines) build the same
+company. A second run finds the jobs already there and changes nothing. Invoices are raised with
+the real invoicing service, so the demo exercises the same code as the product.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+
+from bookings.models import Booking, BookingCharge, BookingStatus
+from customers.models import ConsolidationSchedule, Customer, InvoicingRule, ReferenceOverride
+from invoicing.models import Invoice
+from invoicing.services import invoice_raise_for_jobs, tenant_today
+from tenancy.models import Role, TaxCode, Tenant, User
+from tenancy.services import number_format, sequence_next
+from warehouse.models import WarehouseCharge, WarehouseJob, WarehouseJobKind, WarehouseJobStatus
+
+DEFAULT_SEED = 20260
+PLANNED_INVOICED = "invoiced"  # created completed, then invoiced through the service
+
+CUSTOMERS = [
+    "Harbour Wholesale Pty Ltd",
+    "Blue Gum Furniture",
+    "Southern Cross Pharma",
+    "Koala Outdoor Gear",
+    "Coastal Timber Supplies",
+    "Redback Electrical",
+    "Murray River Wines",
+    "Pacific Paper Co",
+    "Ironbark Engineering",
+    "Sunburnt Country Foods",
+    "Wattle & Co Homewares",
+    "Tasman Marine Parts",
+    "Outback Tyres Australia",
+    "Greenleaf Organics",
+    "Kookaburra Toys",
+    "Bondi Surf Supply",
+    "Eureka Building Products",
+    "Silver Fern Imports",
+    "Müller & Söhne Australia",
+    "Metro Office National",
+]
+CITIES = [
+    ("Sydney", "NSW", "2000"),
+    ("Melbourne", "VIC", "3000"),
+    ("Brisbane", "QLD", "4000"),
+    ("Adelaide", "SA", "5000"),
+    ("Perth", "WA", "6000"),
+    ("Canberra", "ACT", "2600"),
+    ("Newcastle", "NSW", "2300"),
+    ("Geelong", "VIC", "3220"),
+    ("Townsville", "QLD", "4810"),
+]
+STREETS = ["Industrial Ave", "Parramatta Rd", "Dock St", "Freight Way", "Logistics Dr", "Port Rd", "Depot Lane"]
+LONG_REFERENCES = [
+    "Project Harbour Bridge refurbishment stage 3 - deliver to gate 4 only, call site manager 30 min before arrival; "
+    "cost centre 4410-22; approval ref CAPEX-2026-118; quote Q-88213 rev B; attention accounts payable team",
+    "Multi-drop consolidation for store openings (Chatswood, Parramatta, Penrith, Liverpool, Campbelltown) "
+    "per master agreement MSA-2024-07 schedule 2, rates as per tender T-4471, invoice per consignment please",
+]
+BOOKING_CHARGES = [
+    ("Linehaul {a} to {b}", (180, 1450), "1", "GST", ""),
+    ("Fuel levy", (18, 140), "1", "GST", ""),
+    ("Tailgate delivery", (45, 85), "1", "GST", ""),
+    ("Pallet handling", (6, 12), "pallets", "GST", ""),
+    ("Waiting time (per 15 min)", (18, 25), "waits", "GST", ""),
+    ("Dangerous goods surcharge", (55, 120), "1", "GST", "210"),
+    ("International freight (GST free)", (350, 2400), "1", "FRE", "210"),
+]
+WAREHOUSE_CHARGES = [
+    ("Storage per pallet per week", (8, 14), "pallets", "GST", "220"),
+    ("Pick and pack per carton", (2, 4), "cartons", "GST", "220"),
+    ("Container unpack 20ft", (280, 420), "1", "GST", "220"),
+    ("Inbound receiving per pallet", (7, 11), "pallets", "GST", "220"),
+    ("Shrink wrap and label", (4, 9), "pallets", "GST", "220"),
+]
+BOOKING_STATUSES = [
+    (BookingStatus.DRAFT, 12), (BookingStatus.BOOKED, 22), (BookingStatus.IN_TRANSIT, 22),
+    (BookingStatus.DELIVERED, 24), (BookingStatus.COMPLETED, 30), (PLANNED_INVOICED, 22),
+    (BookingStatus.CANCELLED, 8),
+]  # fmt: skip
+WAREHOUSE_STATUSES = [
+    (WarehouseJobStatus.DRAFT, 10), (WarehouseJobStatus.BOOKED, 15), (WarehouseJobStatus.IN_PROGRESS, 20),
+    (WarehouseJobStatus.COMPLETED, 25), (PLANNED_INVOICED, 20), (WarehouseJobStatus.CANCELLED, 10),
+]  # fmt: skip
+
+
+@dataclass
+class SeedResult:
+    tenant: Tenant
+    logins: list[tuple[str, str, str]]  # email, role, password
+    created_jobs: bool
+    invoices_raised: int
+
+
+def _reference(rng: random.Random, used: list[str], year: int) -> str:
+    roll = rng.random()
+    if roll < 0.10:
+        return ""
+    if roll < 0.20 and used:
+        return rng.choice(used)  # the same PO covers several jobs
+    if roll < 0.23:
+        return rng.choice(LONG_REFERENCES)
+    ref = rng.choice(
+        [
+            f"PO-{rng.randint(10000, 99999)}",
+            f"JOB/{year}/{rng.randint(1, 999):04d}",
+            f"WO {rng.randint(1000, 9999)}-{rng.choice('ABCD')}",
+            f"45000{rng.randint(10000, 99999)}",
+            f"SO{rng.randint(100000, 999999)}",
+            f"CONS-{rng.choice(['SYD', 'MEL', 'BNE'])}-{rng.randint(1, 999):04d}",
+            f'PO#{rng.randint(100, 999)}/ß-{rng.randint(1, 99)} "urgent"',
+        ]
+    )
+    used.append(ref)
+    return ref
+
+
+def _status(rng: random.Random, weights: list[tuple[str, int]]) -> str:
+    return rng.choices([s for s, _ in weights], weights=[w for _, w in weights])[0]
+
+
+def _quantity(rng: random.Random, unit: str) -> Decimal:
+    if unit == "1":
+        return Decimal("1")
+    if unit == "waits":
+        return Decimal(rng.randint(1, 6))
+    return Decimal(rng.randint(1, 24))
+
+
+def _charges(
+    rng: random.Random, catalogue: list[tuple[str, tuple[int, int], str, str, str]], route: tuple[str, str]
+) -> list[dict[str, Any]]:
+    picked = rng.sample(catalogue, rng.randint(1, min(4, len(catalogue))))
+    rows = []
+    for position, (text, (low, high), unit, tax, account) in enumerate(picked):
+        price = Decimal(rng.randint(low * 100, high * 100)) / 100
+        rows.append(
+            {
+                "description": text.format(a=route[0], b=route[1]),
+                "quantity": _quantity(rng, unit),
+                "unit_price": price,
+                "tax": tax,
+                "account_code": account,
+                "position": position,
+            }
+        )
+    return rows
+
+
+def _tenant(slug: str) -> tuple[Tenant, dict[str, TaxCode]]:
+    tenant, _ = Tenant.objects.get_or_create(
+        slug=slug,
+        defaults={"name": "Demo Freight Co", "timezone": "Australia/Sydney", "base_currency": "AUD"},
+    )
+    gst, _ = TaxCode.objects.get_or_create(tenant=tenant, code="GST", defaults={"name": "GST on Income", "rate": 10})
+    fre, _ = TaxCode.objects.get_or_create(tenant=tenant, code="FRE", defaults={"name": "GST Free", "rate": 0})
+    if tenant.default_tax_code_id is None:
+        tenant.default_tax_code = gst
+        tenant.save(update_fields=["default_tax_code"])
+    return tenant, {"GST": gst, "FRE": fre}
+
+
+def _users(tenant: Tenant, password: str) -> list[tuple[str, str, str]]:
+    logins = []
+    for word, role in (("admin", Role.ADMIN), ("accounts", Role.ACCOUNTS), ("ops", Role.OPERATIONS)):
+        email = f"{word}@{tenant.slug}.example"
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(email, password, tenant=tenant, role=role, full_name=f"Demo {word.title()}")
+        else:
+            changed = user.tenant_id != tenant.pk or user.role != role
+            user.tenant, user.role = tenant, role
+            if not user.check_password(password):
+                user.set_password(password)
+                changed = True
+            if changed:
+                user.save()
+        logins.append((email, str(role), password))
+    return logins
+
+
+def _customers(tenant: Tenant, rng: random.Random) -> list[Customer]:
+    customers = []
+    for i, name in enumerate(CUSTOMERS):
+        city, state, postcode = CITIES[i % len(CITIES)]
+        consolidated = i % 3 == 0
+        override = (
+            ReferenceOverride.ALWAYS
+            if i in (4, 13)
+            else ReferenceOverride.NEVER
+            if i in (7, 16)
+            else ReferenceOverride.INHERIT
+        )
+        customer, _ = Customer.objects.get_or_create(
+            tenant=tenant,
+            code=f"C{i + 1:03d}",
+            defaults={
+                "name": name,
+                "email": f"accounts@{''.join(c for c in name.lower() if c.isalpha())[:16]}.example.com",
+                "billing_address": f"{rng.randint(1, 400)} {rng.choice(STREETS)}\n{city} {state} {postcode}\nAustralia",
+                "payment_terms_days": rng.choice([7, 14, 30, 30, 45]),
+                "currency": "AUD",
+                "invoicing_rule": InvoicingRule.CONSOLIDATED if consolidated else InvoicingRule.PER_JOB,
+                "consolidation_schedule": (
+                    rng.choice(
+                        [ConsolidationSchedule.WEEKLY, ConsolidationSchedule.MONTHLY, ConsolidationSchedule.ON_DEMAND]
+                    )
+                    if consolidated
+                    else ConsolidationSchedule.ON_DEMAND
+                ),
+                "send_reference": override,
+            },
+        )
+        customers.append(customer)
+    return customers
+
+
+def _job_dates(rng: random.Random, status: str, today: dt.date) -> tuple[dt.date, dt.date]:
+    future = status in ("draft", "booked")
+    start = today + dt.timedelta(days=rng.randint(1, 21) if future else -rng.randint(2, 60))
+    return start, start + dt.timedelta(days=rng.randint(0, 4))
+
+
+def _next_number(tenant: Tenant, model: type[Booking] | type[WarehouseJob]) -> str:
+    return number_format(prefix=model.NUMBER_PREFIX, value=sequence_next(tenant=tenant, name=model.SEQUENCE_NAME))
+
+
+def _jobs(
+    tenant: Tenant, customers: list[Customer], taxes: dict[str, TaxCode], rng: random.Random
+) -> list[Booking | WarehouseJob]:
+    """Create the bookings and warehouse jobs; return those planned to be invoiced."""
+    today = tenant_today(tenant=tenant)
+    used: list[str] = []
+    to_invoice: list[Booking | WarehouseJob] = []
+    bookings, booking_charges = [], []
+    for _ in range(200):
+        status = _status(rng, BOOKING_STATUSES)
+        (a, _, _), (b, _, _) = rng.sample(CITIES, 2)
+        pickup, delivery = _job_dates(rng, status, today)
+        booking = Booking(
+            tenant=tenant,
+            number=_next_number(tenant, Booking),
+            customer=rng.choice(customers),
+            customer_reference=_reference(rng, used, today.year),
+            status=BookingStatus.COMPLETED if status == PLANNED_INVOICED else status,
+            consignor_name=rng.choice(CUSTOMERS),
+            consignor_address=f"{rng.randint(1, 300)} {rng.choice(STREETS)}, {a}",
+            consignee_name=rng.choice(CUSTOMERS),
+            consignee_address=f"{rng.randint(1, 300)} {rng.choice(STREETS)}, {b}",
+            pickup_date=pickup,
+            delivery_date=delivery,
+            pieces=rng.randint(1, 40),
+            weight_kg=Decimal(rng.randint(50, 24000)),
+            volume_m3=Decimal(rng.randint(100, 60000)) / 1000,
+        )
+        bookings.append(booking)
+        booking_charges.append(_charges(rng, BOOKING_CHARGES, (a, b)))
+        if status == PLANNED_INVOICED:
+            to_invoice.append(booking)
+    Booking.objects.bulk_create(bookings)
+    BookingCharge.objects.bulk_create(
+        BookingCharge(job=job, tax_code=taxes[row.pop("tax")], **row)
+        for job, rows in zip(bookings, booking_charges, strict=True)
+        for row in rows
+    )
+    jobs, job_charges = [], []
+    for _ in range(50):
+        status = _status(rng, WAREHOUSE_STATUSES)
+        start, end = _job_dates(rng, status, today)
+        job = WarehouseJob(
+            tenant=tenant,
+            number=_next_number(tenant, WarehouseJob),
+            customer=rng.choice(customers),
+            customer_reference=_reference(rng, used, today.year),
+            kind=rng.choice(list(WarehouseJobKind)),
+            status=WarehouseJobStatus.COMPLETED if status == PLANNED_INVOICED else status,
+            start_date=start,
+            end_date=end,
+        )
+        jobs.append(job)
+        job_charges.append(_charges(rng, WAREHOUSE_CHARGES, ("", "")))
+        if status == PLANNED_INVOICED:
+            to_invoice.append(job)
+    WarehouseJob.objects.bulk_create(jobs)
+    WarehouseCharge.objects.bulk_create(
+        WarehouseCharge(job=job, tax_code=taxes[row.pop("tax")], **row)
+        for job, rows in zip(jobs, job_charges, strict=True)
+        for row in rows
+    )
+    return to_invoice
+
+
+def demo_seed(*, slug: str, password: str, seed: int = DEFAULT_SEED) -> SeedResult:
+    """Create (or find) the demo company. All or nothing: one transaction."""
+    rng = random.Random(seed)
+    with transaction.atomic():
+        tenant, taxes = _tenant(slug)
+        logins = _users(tenant, password)
+        customers = _customers(tenant, rng)
+        has_jobs = Booking.objects.filter(tenant=tenant).exists() or WarehouseJob.objects.filter(tenant=tenant).exists()
+        if has_jobs:
+            return SeedResult(tenant=tenant, logins=logins, created_jobs=False, invoices_raised=0)
+        to_invoice = _jobs(tenant, customers, taxes, rng)
+        # A few drafts to review, the rest straight onto Ready to Export.
+        drafts = to_invoice[:3]
+        raised = invoice_raise_for_jobs(tenant=tenant, jobs=drafts)
+        raised += invoice_raise_for_jobs(tenant=tenant, jobs=to_invoice[3:], mark_ready=True)
+    return SeedResult(tenant=tenant, logins=logins, created_jobs=True, invoices_raised=len(raised))
+
+
+class Command(BaseCommand):
+    help = "Create a demo freight company with users, customers, jobs and invoices (idempotent)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--tenant", default="demo", help="Tenant slug (default: demo)")
+        parser.add_argument("--password", default="demo12345", help="Password for the demo users")
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="Random seed (same seed, same data)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        result = demo_seed(slug=options["tenant"], password=options["password"], seed=options["seed"])
+        tenant = result.tenant
+        if result.created_jobs:
+            self.stdout.write(self.style.SUCCESS(f"Created demo data for {tenant.name} ({tenant.slug})."))
+        else:
+            self.stdout.write(f"{tenant.name} ({tenant.slug}) already has demo data; nothing changed.")
+        self.stdout.write(
+            f"  {Customer.objects.filter(tenant=tenant).count()} customers, "
+            f"{Booking.objects.filter(tenant=tenant).count()} bookings, "
+            f"{WarehouseJob.objects.filter(tenant=tenant).count()} warehouse jobs, "
+            f"{Invoice.objects.filter(tenant=tenant).count()} invoices"
+        )
+        self.stdout.write("Log in with:")
+        for email, role, password in result.logins:
+            self.stdout.write(f"  {email:<28} {password}   ({role})")
