@@ -34,6 +34,11 @@ class SandboxApp:
             return control.handle(self, request)
         if lowered in ("", "/_sandbox/ui", "/_sandbox"):
             return Response.html(200, ui.state_page(self.state, org_filter=request.q("org")))
+        if lowered.startswith("/sandbox/invoices/"):
+            page = ui.invoice_page(self.state, lowered.rsplit("/", 1)[-1])
+            return (
+                Response.html(200, page) if page else Response.html(404, ui.error_page("Not found", "No such invoice."))
+            )
         started = time.monotonic()
         entry = self._log_start(request)
         try:

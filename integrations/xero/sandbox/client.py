@@ -86,6 +86,9 @@ class SandboxControl:
     def stats(self) -> dict[str, Any]:
         return dict(self._call("GET", "stats"))
 
+    def clear_stats(self) -> None:
+        self._call("DELETE", "stats")
+
     def issue_token(self, *, org_ids: list[str] | None = None, scope: str | None = None,
                     client_id: str | None = None) -> dict[str, Any]:  # fmt: skip
         """Mint a token pair for a new grant without the browser flow; includes ``connections``."""

@@ -138,7 +138,11 @@ def handle(app: SandboxApp, request: Request) -> Response:
         return Response.json(200, state_snapshot(app, request.q("org_id")))
     if name == "requests" and method in ("GET", "DELETE"):
         return _requests(app, request)
-    if name == "stats" and method == "GET":
+    if name == "stats" and method in ("GET", "DELETE"):
+        if method == "DELETE":
+            with state.lock:
+                for counter in state.stats.values():
+                    counter.clear()
         return Response.json(200, state.stats_snapshot())
     if name == "grant" and method == "POST":
         return _grant(app, body)

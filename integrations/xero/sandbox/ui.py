@@ -69,22 +69,27 @@ def _money(value: Any) -> str:
         return ""
 
 
+def _line_rows(invoice: dict[str, Any]) -> str:
+    return "".join(
+        f"<tr><td>{escape(str(li.get('Description', '')))}</td><td class=num>{li.get('Quantity')}</td>"
+        f"<td class=num>{_money(li.get('UnitAmount'))}</td><td>{escape(str(li.get('AccountCode', '')))}</td>"
+        f"<td>{escape(str(li.get('TaxType', '')))}</td>"
+        f"<td>{escape(', '.join(t['Name'] + ': ' + t['Option'] for t in li.get('Tracking', [])))}</td>"
+        f"<td class=num>{_money(li.get('LineAmount'))}</td></tr>"
+        for li in invoice.get("LineItems", [])
+    )
+
+
 def _invoice_rows(org: OrgState, invoices: list[dict[str, Any]]) -> str:
     rows = []
     for inv in reversed(invoices):
         contact = org.contacts.get(inv["Contact"]["ContactID"], {})
-        lines = "".join(
-            f"<tr><td>{escape(str(li.get('Description', '')))}</td><td class=num>{li.get('Quantity')}</td>"
-            f"<td class=num>{_money(li.get('UnitAmount'))}</td><td>{escape(str(li.get('AccountCode', '')))}</td>"
-            f"<td>{escape(str(li.get('TaxType', '')))}</td>"
-            f"<td>{escape(', '.join(t['Name'] + ': ' + t['Option'] for t in li.get('Tracking', [])))}</td>"
-            f"<td class=num>{_money(li.get('LineAmount'))}</td></tr>"
-            for li in inv.get("LineItems", [])
-        )
+        lines = _line_rows(inv)
         reference = inv.get("Reference")
         ref_html = f"<span class=ref>{escape(reference)}</span>" if reference else "<span class=muted>(none)</span>"
         rows.append(
-            f"<tr><td><strong>{escape(inv.get('InvoiceNumber', ''))}</strong><br>"
+            f"<tr><td><strong><a href='/sandbox/invoices/{inv['InvoiceID']}'>"
+            f"{escape(inv.get('InvoiceNumber', ''))}</a></strong><br>"
             f"<span class=muted>{escape(inv.get('DateString', '')[:10])}</span></td>"
             f"<td>{escape(contact.get('Name', ''))}</td><td>{ref_html}</td>"
             f"<td><span class='badge {escape(inv['Status'])}'>{escape(inv['Status'])}</span></td>"
@@ -122,3 +127,35 @@ def state_page(state: SandboxState, *, org_filter: str | None = None, limit: int
                 f"<th>ContactID</th></tr>{contacts or _NONE_YET}</table></section>"
             )
     return _page("Xero Sandbox", "".join(sections), "A local stand-in for Xero · refresh to see new exports")
+
+
+def invoice_page(state: SandboxState, invoice_id: str) -> str | None:
+    """One invoice, as the "open in Xero" link of the product shows it in the sandbox."""
+    with state.lock:
+        for org in state.orgs.values():
+            invoice = org.invoices.get(invoice_id.lower())
+            if invoice is None:
+                continue
+            contact = org.contacts.get(invoice["Contact"]["ContactID"], {})
+            facts = "".join(
+                f"<tr><th>{escape(label)}</th><td>{value}</td></tr>"
+                for label, value in (
+                    ("Organisation", escape(org.name)),
+                    ("Contact", escape(contact.get("Name", ""))),
+                    ("Reference", escape(invoice.get("Reference") or "(none)")),
+                    ("Date", escape(invoice.get("DateString", "")[:10])),
+                    ("Due", escape(invoice.get("DueDateString", "")[:10])),
+                    ("Amounts are", escape(invoice["LineAmountTypes"])),
+                    ("Total", f"{escape(invoice['CurrencyCode'])} {_money(invoice['Total'])}"),
+                    ("InvoiceID", escape(invoice["InvoiceID"])),
+                )
+            )
+            body = (
+                f"<section><h2>{escape(invoice.get('InvoiceNumber', ''))} "
+                f"<span class='badge {escape(invoice['Status'])}'>{escape(invoice['Status'])}</span></h2>"
+                f"<table>{facts}</table><h3>Lines</h3><table><tr><th>Description</th><th class=num>Qty</th>"
+                f"<th class=num>Unit</th><th>Account</th><th>Tax</th><th>Tracking</th><th class=num>Amount</th></tr>"
+                f"{_line_rows(invoice)}</table><p><a href='/'>All organisations</a></p></section>"
+            )
+            return _page(f"Invoice {invoice.get('InvoiceNumber', '')}", body, org.name)
+    return None
