@@ -66,3 +66,11 @@ def xero_sandbox_settings(settings: Any, xero_sandbox: SandboxHandle) -> Any:
     for name, value in xero_sandbox.urls().items():
         setattr(settings, name, value)
     return settings
+
+
+@pytest.fixture
+def xero_sandbox_sdk(xero_sandbox: SandboxHandle) -> Any:
+    """Real xero-python clients (accounting, identity, token) holding a fresh grant for both demo orgs."""
+    from .testing import sdk_clients
+
+    return sdk_clients(xero_sandbox.base_url, xero_sandbox.control.issue_token())
