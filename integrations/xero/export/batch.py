@@ -23,6 +23,7 @@ from xero_python.accounting import AccountingApi, Invoices
 from xero_python.api_client.serializer import serialize
 from xero_python.exceptions import AccountingBadRequestException, HTTPStatusException
 
+from integrations.xero.exceptions import XeroError
 from integrations.xero.export.calls import RateLimited, xero_call
 from integrations.xero.export.payload import invoice_payload_build, invoice_url_template
 from integrations.xero.models import AttemptOutcome, ExportAttempt, ExportRun, XeroSettings
@@ -41,6 +42,7 @@ class BatchResult:
     retry: int = 0
     error: str = ""
     retry_after: float | None = None
+    status: int = 0
     outcomes: dict[str, str] = field(default_factory=dict)
 
 
@@ -161,6 +163,10 @@ def batch_send(
         _release(attempts, sendable, started, f"Rate limited by Xero; retry in {exc.wait_seconds:.0f}s")
         result.retry, result.retry_after = len(sendable), exc.wait_seconds
         raise
+    except XeroError as exc:
+        # Raised by the token getter before the request went out: nothing reached Xero.
+        _release(attempts, sendable, started, f"Not sent: {exc}")
+        raise
     except AccountingBadRequestException as exc:
         _answer_record(attempts, sendable, started, elements=_bad_request_elements(exc), result=result)
         return result
@@ -169,10 +175,11 @@ def batch_send(
         if status >= 500:
             _unknown(attempts, started, f"Xero answered HTTP {status}; outcome unknown until looked up")
             result.unknown = len(sendable)
-        else:
+        else:  # 401/403/404…: refused before processing; 401 makes the caller refresh the token
             _release(attempts, sendable, started, f"Xero answered HTTP {status} {exc.reason or ''}".strip())
             result.retry = len(sendable)
         result.error = f"HTTP {status}"
+        result.status = status
         return result
     except (urllib3.exceptions.HTTPError, OSError) as exc:
         _unknown(attempts, started, f"No answer from Xero ({type(exc).__name__}); outcome unknown until looked up")

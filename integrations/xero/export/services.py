@@ -23,7 +23,7 @@ from django.utils import timezone
 from xero_python.exceptions import HTTPStatusException
 
 from integrations.xero.client import xero_accounting_api
-from integrations.xero.exceptions import XeroNotConnected, XeroReconnectRequired
+from integrations.xero.exceptions import XeroNotConnected, XeroReconnectRequired, XeroTokenError
 from integrations.xero.export.batch import BATCH_SIZE, batch_send
 from integrations.xero.export.calls import DayLimitReached, RateLimited
 from integrations.xero.export.contacts import contacts_ensure
@@ -36,7 +36,7 @@ from integrations.xero.models import (
     ExportTrigger,
     XeroConnection,
 )
-from integrations.xero.services import xero_settings_get
+from integrations.xero.services import xero_settings_get, xero_token_refresh
 from invoicing.models import EXPORTABLE_STATUSES, Invoice, InvoiceStatus
 from tenancy.models import Tenant, User
 
@@ -157,6 +157,9 @@ def _step(run: ExportRun) -> StepResult:
             contact_errors=contact_errors,
         )
         _counts_update(run)
+        if result.status == 401:
+            # Xero refused our token although it looked fresh to us (revoked, clock skew): renew it.
+            xero_token_refresh(connection_id=conn.id, force=True)
         return StepResult(again=True, countdown=UNKNOWN_BACKOFF if result.unknown or result.retry else 0.0)
     except DayLimitReached as exc:
         _defer(run, exc.wait_seconds)
@@ -166,7 +169,7 @@ def _step(run: ExportRun) -> StepResult:
     except (XeroReconnectRequired, XeroNotConnected) as exc:
         _block(run, str(exc))
         return StepResult(again=False)
-    except (HTTPStatusException, urllib3.exceptions.HTTPError, OSError) as exc:
+    except (HTTPStatusException, urllib3.exceptions.HTTPError, OSError, XeroTokenError) as exc:
         # A contact or look-up call failed transiently; nothing unsafe happened — try again soon.
         logger.info("export run %s: transient Xero error %r; retrying", run.id, exc)
         return StepResult(again=True, countdown=UNKNOWN_BACKOFF)

@@ -6,6 +6,7 @@ so tenants interleave); waits are countdowns, never sleeps.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from celery import shared_task
@@ -16,14 +17,22 @@ from integrations.xero.export.services import export_recover_stuck, export_run_d
 from integrations.xero.models import ExportTrigger
 from tenancy.models import Tenant
 
+logger = logging.getLogger(__name__)
 
-@shared_task(name="xero_export.run", ignore_result=True)
-def export_run_task(run_id: int) -> None:
+
+@shared_task(name="xero_export.run", bind=True, ignore_result=True, max_retries=20)
+def export_run_task(self: Any, run_id: int) -> None:
     if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
         # Eager mode (development without a worker): loop here instead of recursing via apply_async.
         export_run_drive(run_id=run_id)
         return
-    step = export_run_step(run_id=run_id)
+    try:
+        step = export_run_step(run_id=run_id)
+    except Exception as exc:
+        # Keep the run going after an unexpected error (its attempts stay pending and are looked
+        # up first next time); after 20 failures in a row the periodic recovery takes over.
+        logger.exception("export run %s step failed", run_id)
+        raise self.retry(exc=exc, countdown=30) from exc
     if step.again:
         export_run_task.apply_async((run_id,), countdown=step.countdown or None)
 

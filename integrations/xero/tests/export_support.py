@@ -47,6 +47,7 @@ def invoices_bulk_make(
     status: str = InvoiceStatus.READY,
     number_prefix: str = "INV-",
     start: int = 1,
+    currency: str = "AUD",
 ) -> list[Invoice]:
     """``count`` invoices round-robin over ``customers``; each covers ``jobs`` (default one job
     with reference ``PO-<n>`` and one line)."""
@@ -60,7 +61,7 @@ def invoices_bulk_make(
                 customer=customers[i % len(customers)],
                 date=today,
                 due_date=today + dt.timedelta(days=30),
-                currency="AUD",
+                currency=currency,
                 status=status,
                 subtotal=Decimal("100.00"),
                 tax_total=Decimal("10.00"),

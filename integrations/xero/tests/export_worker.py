@@ -1,0 +1,117 @@
+"""A real ``celery worker`` process for the export tests: the pytest test database, Redis db 5
+as broker and limiter store, and the Xero endpoints pointing at the sandbox."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import redis
+from django.conf import settings
+from django.db import connection
+
+from freighttracker.celery import app
+
+EXPORT_REDIS_URL = os.environ.get("EXPORT_TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
+BASE_DIR = Path(settings.BASE_DIR)
+
+
+def _env(sandbox_urls: dict[str, str], extra: dict[str, str]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+    env.update(
+        {
+            "DATABASE_URL": f"postgresql://{db['USER'] or 'postgres'}{password}@{host}:{port}/{db['NAME']}",
+            "REDIS_URL": EXPORT_REDIS_URL,
+            "FERNET_KEYS": ",".join(settings.FERNET_KEYS),
+            "SECRET_KEY": settings.SECRET_KEY,
+            "TESTING": "true",
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            "XERO_HTTP_TIMEOUT": "2",
+            "SITE_URL": settings.SITE_URL,
+            **sandbox_urls,
+            **extra,
+        }
+    )
+    return env
+
+
+class ExportWorker:
+    """Start/stop/kill a worker; the test process sends its tasks to the same Redis queue."""
+
+    def __init__(self, sandbox_urls: dict[str, str]) -> None:
+        self.sandbox_urls = sandbox_urls
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log = Path(tempfile.mkstemp(prefix="export-worker-", suffix=".log")[1])
+        self._saved = (app.conf.broker_url, app.conf.broker_transport_options)
+
+    def broker_use(self) -> None:
+        """Make this process publish to the worker's broker (drops any cached producer pool)."""
+        redis.Redis.from_url(EXPORT_REDIS_URL).flushdb()
+        app.conf.broker_url, app.conf.broker_transport_options = EXPORT_REDIS_URL, {}
+        app.close()
+
+    def broker_restore(self) -> None:
+        app.conf.broker_url, app.conf.broker_transport_options = self._saved
+        app.close()
+
+    def start(self, *, concurrency: int = 2, extra_env: dict[str, str] | None = None) -> ExportWorker:
+        cmd = [
+            str(Path(sys.executable).parent / "celery"), "-A", "freighttracker", "worker", "-P", "prefork",
+            "-c", str(concurrency), "-Q", settings.CELERY_TASK_DEFAULT_QUEUE,
+            "-n", f"export-{os.getpid()}-{time.time_ns()}@%h",
+            "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO",
+        ]  # fmt: skip
+        out = self.log.open("ab")
+        self.proc = subprocess.Popen(
+            cmd, cwd=BASE_DIR, env=_env(self.sandbox_urls, extra_env or {}), stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 40
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"worker exited early:\n{self.output()[-3000:]}")
+            if "ready." in self.output():
+                return self
+            time.sleep(0.2)
+        raise RuntimeError(f"worker not ready in 40 s:\n{self.output()[-3000:]}")
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def kill(self) -> None:
+        """SIGKILL the whole worker (main process and its pool) — no chance to clean up."""
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+        # Forget the lost tasks' reservations so nothing replays into a later test.
+        redis.Redis.from_url(EXPORT_REDIS_URL).delete("unacked", "unacked_index")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=5)
+
+
+def wait_until(predicate: Callable[[], Any], *, timeout: float, what: str, worker: ExportWorker | None = None) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.25)
+    tail = worker.output()[-4000:] if worker else ""
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}\n{tail}")
