@@ -61,6 +61,9 @@ class _LockedRefreshToken(OAuth2Token):
         token = api_client.get_oauth2_token()
         return {"type": "oauth2", "in": "header", "key": "Authorization", "value": f"Bearer {token['access_token']}"}
 
+    def update_token(self, *args: Any, **kwargs: Any) -> None:
+        """Keep nothing: the token is fetched per call by the getter."""
+
     def refresh_access_token(self, api_client: ApiClient) -> bool:
         raise RuntimeError("xero-python must not refresh tokens; integrations.xero.tokens does, under a lock")
 

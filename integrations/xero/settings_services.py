@@ -89,6 +89,11 @@ def _enum_value(value: Any) -> str:
     return str(getattr(value, "value", value) or "")
 
 
+def _number(value: Any) -> float | None:
+    """JSONField-safe number (the SDK gives Decimal)."""
+    return None if value is None else float(value)
+
+
 def xero_org_cache_refresh(*, tenant: Tenant) -> dict[str, list[dict[str, Any]]]:
     """Read Accounts, TaxRates, TrackingCategories and BrandingThemes from the connected organisation.
 
@@ -115,7 +120,7 @@ def xero_org_cache_refresh(*, tenant: Tenant) -> dict[str, list[dict[str, Any]]]
             {
                 "tax_type": t.tax_type,
                 "name": t.name or "",
-                "rate": t.effective_rate if t.effective_rate is not None else t.display_tax_rate,
+                "rate": _number(t.effective_rate if t.effective_rate is not None else t.display_tax_rate),
                 "revenue": t.can_apply_to_revenue is not False,
             }
             for t in tax_rates
