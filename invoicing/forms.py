@@ -45,6 +45,16 @@ class InvoiceHeaderForm(forms.ModelForm):
         }
 
 
+def tax_label(tax_code: TaxCode) -> str:
+    return f"{tax_code.code} ({plain_number(tax_code.rate)}%)"
+
+
+def plain_number(value: Decimal) -> str:
+    """10.000 -> "10", 2.500 -> "2.5" (``normalize()`` alone would give "1E+1")."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 class InvoiceLineForm(forms.Form):
     job_number = ""  # shown beside the row; set by line_formset
     line_id = forms.IntegerField(widget=forms.HiddenInput)
@@ -59,7 +69,7 @@ class InvoiceLineForm(forms.Form):
         field = self.fields["tax_code"]
         field.queryset = TaxCode.objects.filter(pk__in=[t.pk for t in tax_codes])  # type: ignore[attr-defined]
         # Render from the already loaded list: no query per row.
-        field.choices = [("", "No tax"), *[(t.pk, str(t)) for t in tax_codes]]  # type: ignore[attr-defined]
+        field.choices = [("", "No tax"), *[(t.pk, tax_label(t)) for t in tax_codes]]  # type: ignore[attr-defined]
 
     def to_change(self) -> InvoiceLineChange:
         d = self.cleaned_data
@@ -86,7 +96,7 @@ def line_formset(
         {
             "line_id": line.pk,
             "description": line.description,
-            "quantity": line.quantity,
+            "quantity": plain_number(line.quantity),
             "unit_price": line.unit_price,
             "account_code": line.account_code,
             "tax_code": by_code.get(line.tax_code),
