@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings as django_settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -57,6 +58,9 @@ def settings_page(request: HttpRequest) -> HttpResponse:
 @role_required(*ADMIN_ONLY)
 @require_POST
 def connect(request: HttpRequest) -> HttpResponse:
+    if not (django_settings.XERO_CLIENT_ID and django_settings.XERO_CLIENT_SECRET):
+        messages.error(request, "Xero is not configured on this server (XERO_CLIENT_ID / XERO_CLIENT_SECRET).")
+        return redirect("xero:settings")
     url = services.xero_authorisation_start(
         tenant=request_tenant(request),
         user=request.user,  # type: ignore[arg-type]

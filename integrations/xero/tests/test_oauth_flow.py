@@ -257,3 +257,12 @@ def test_reconnecting_replaces_tokens_and_clears_needs_reconnect(
     connection = XeroConnection.objects.get(tenant=tenant)
     assert connection.status == ConnectionStatus.ACTIVE and connection.status_detail == ""
     assert connection.access_token_encrypted != old
+
+
+def test_connect_without_client_credentials_explains_instead_of_redirecting(admin_client_: Client, settings) -> None:
+    settings.XERO_CLIENT_ID = ""
+
+    response = admin_client_.post(reverse("xero:connect"), follow=True)
+
+    assert any("not configured" in m for m in _messages(response))
+    assert not XeroPendingAuthorisation.objects.exists()

@@ -23,6 +23,7 @@ from integrations.xero.oauth import connections_list, token_refresh_grant, token
 from integrations.xero.sandbox.seed import DEMO_AU_ORG_ID
 from integrations.xero.selectors import RECONNECT_BANNER
 from integrations.xero.services import xero_token_get_valid, xero_token_refresh
+from integrations.xero.tasks import xero_tokens_keepalive
 from integrations.xero.tests.connect_support import connect_via_sandbox
 from tenancy.models import Role, Tenant, User
 
@@ -234,3 +235,12 @@ def test_an_unreachable_token_endpoint_leaves_the_connection_active(connection: 
     connection.refresh_from_db()
     assert connection.status == ConnectionStatus.ACTIVE
     assert len(mail.outbox) == 0
+
+
+def test_keepalive_refreshes_connections_idle_for_a_month(connection: XeroConnection, xero_sandbox) -> None:
+    XeroConnection.objects.filter(pk=connection.pk).update(last_refreshed_at=timezone.now() - dt.timedelta(days=31))
+
+    assert xero_tokens_keepalive() == 1
+    assert xero_tokens_keepalive() == 0  # just refreshed: nothing to do
+
+    assert _refresh_calls(xero_sandbox) == 1
