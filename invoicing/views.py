@@ -7,7 +7,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -129,11 +129,12 @@ def _selected_jobs(request: HttpRequest, form: RaiseForm) -> list[Booking | Ware
     booking_ids = [int(k[2:]) for k in keys if k.startswith("b:")]
     warehouse_ids = [int(k[2:]) for k in keys if k.startswith("w:")]
     customers = tenant_queryset(request, Customer).filter(pk__in=[int(c) for c in form.cleaned_data["customer"]])
-    bookings = tenant_queryset(request, Booking).filter(status="completed")
-    warehouse = tenant_queryset(request, WarehouseJob).filter(status="completed")
+    # Chosen jobs are passed whatever their status, so one invoiced meanwhile is reported as skipped.
+    bookings = tenant_queryset(request, Booking)
+    warehouse = tenant_queryset(request, WarehouseJob)
     jobs: list[Booking | WarehouseJob] = []
-    jobs.extend(bookings.filter(pk__in=booking_ids) | bookings.filter(customer__in=customers))
-    jobs.extend(warehouse.filter(pk__in=warehouse_ids) | warehouse.filter(customer__in=customers))
+    jobs.extend(bookings.filter(Q(pk__in=booking_ids) | Q(customer__in=customers, status="completed")))
+    jobs.extend(warehouse.filter(Q(pk__in=warehouse_ids) | Q(customer__in=customers, status="completed")))
     return jobs
 
 
@@ -141,9 +142,7 @@ def _selected_jobs(request: HttpRequest, form: RaiseForm) -> list[Booking | Ware
 def invoice_raise_view(request: HttpRequest) -> HttpResponse:
     """Completed jobs waiting for an invoice, grouped by customer; raise for a selection."""
     tenant = request_tenant(request)
-    groups = selectors.jobs_uninvoiced_by_customer(tenant=tenant)
-    job_keys = [job.key for group in groups for job in group.jobs]
-    form = RaiseForm(request.POST or None, job_keys=job_keys, customer_ids=[g.customer.pk for g in groups])
+    form = RaiseForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
             jobs = _selected_jobs(request, form)
@@ -162,8 +161,8 @@ def invoice_raise_view(request: HttpRequest) -> HttpResponse:
             if invoices:
                 return redirect("invoicing:ready" if mark_ready else f"{reverse('invoicing:list')}?status=draft")
             return redirect("invoicing:raise")
-        # A stale page (jobs invoiced meanwhile) posts keys that are no longer offered.
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    groups = selectors.jobs_uninvoiced_by_customer(tenant=tenant)
     return render(request, "invoicing/raise.html", {"groups": groups, "form": form})
 
 

@@ -321,3 +321,37 @@ def test_raise_cannot_reach_another_tenants_jobs(
     theirs.refresh_from_db()
     assert theirs.status == BookingStatus.COMPLETED
     assert not Invoice.objects.exists()
+
+
+def test_raise_from_a_stale_page_reports_jobs_invoiced_meanwhile_as_skipped(
+    accounts_client: Client, per_job_customer: Customer, tenant: Tenant
+) -> None:
+    stale = booking_with_charges(per_job_customer, ("1", "10", "GST"))
+    fresh = booking_with_charges(per_job_customer, ("1", "10", "GST"))
+    invoice_raise_for_jobs(tenant=tenant, jobs=[stale])  # someone else got there first
+
+    response = accounts_client.post(
+        reverse("invoicing:raise"), {"job": [f"b:{stale.pk}", f"b:{fresh.pk}"], "mark_ready": "on"}, follow=True
+    )
+
+    found = messages_of(response)
+    assert "Raised 1 invoice covering 1 job, now in Ready to Export." in found
+    assert "1 selected job was skipped: already invoiced by someone else, or without charges." in found
+    assert Invoice.objects.count() == 2
+
+
+@pytest.mark.parametrize("query", ["?status=bogus", "?page=999", "?page=x&q=%00"])
+def test_lists_survive_odd_query_strings(accounts_client: Client, invoice: Invoice, query: str) -> None:
+    for name in ("invoicing:ready", "invoicing:list"):
+        assert accounts_client.get(reverse(name) + query).status_code == 200
+
+
+def test_django_admin_shows_invoices_with_their_jobs_and_lines(invoice: Invoice, tenant: Tenant) -> None:
+    from tenancy.models import User
+
+    superuser = User.objects.create_superuser("root@example.com", "pw")
+    client = Client()
+    client.force_login(superuser)
+    assert client.get(reverse("admin:invoicing_invoice_changelist")).status_code == 200
+    body = client.get(reverse("admin:invoicing_invoice_change", args=[invoice.pk])).content.decode()
+    assert "PO-48213" in body and "Charge 1" in body
