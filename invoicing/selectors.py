@@ -69,6 +69,12 @@ def invoice_lines_by_job(*, invoice: Invoice) -> list[JobLines]:
     return result
 
 
+def invoice_export_messages(*, invoice: Invoice) -> list[str]:
+    """Xero's validation messages one per item (the engine joins them with "; " or new lines)."""
+    text = invoice.export_error.replace("\r", "").replace("\n", "; ")
+    return [part.strip() for part in text.split("; ") if part.strip()]
+
+
 @dataclass
 class UninvoicedJob:
     key: str  # "b:<pk>" or "w:<pk>", the value the Raise form posts

@@ -56,6 +56,7 @@ def invoice_detail_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
     context = {
         "invoice": invoice,
         "job_groups": selectors.invoice_lines_by_job(invoice=invoice),
+        "export_messages": selectors.invoice_export_messages(invoice=invoice),
         "can_void": invoice.status in services.VOIDABLE_STATUSES,
     }
     return render(request, "invoicing/detail.html", context)

@@ -158,7 +158,7 @@ def test_detail_groups_lines_under_their_job_and_shows_totals_and_export_error(
     admin_client_: Client, invoice: Invoice
 ) -> None:
     Invoice.objects.filter(pk=invoice.pk).update(
-        status=InvoiceStatus.EXPORT_FAILED, export_error="Account code '999' is not a valid code.\nTaxType is invalid."
+        status=InvoiceStatus.EXPORT_FAILED, export_error="Account code '999' is not a valid code.; TaxType is invalid."
     )
     body = admin_client_.get(reverse("invoicing:detail", args=[invoice.public_id])).content.decode()
 
@@ -166,7 +166,7 @@ def test_detail_groups_lines_under_their_job_and_shows_totals_and_export_error(
     assert "PO-48213" in body
     assert "Charge 1" in body
     assert "100.00" in body and "10.00" in body and "110.00" in body
-    assert "Account code &#x27;999&#x27; is not a valid code.<br>TaxType is invalid." in body
+    assert "<li>Account code &#x27;999&#x27; is not a valid code.</li><li>TaxType is invalid.</li>" in body
     assert reverse("invoicing:void", args=[invoice.public_id]) in body
 
 
