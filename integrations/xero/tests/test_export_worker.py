@@ -13,7 +13,14 @@ from django.db import connection
 from customers.models import Customer
 from integrations.xero.export.limiter import limiter_reset
 from integrations.xero.export.services import export_recover_stuck, export_run_start
-from integrations.xero.models import ExportRun, ExportRunStatus, ExportTrigger, XeroSettings
+from integrations.xero.models import (
+    AttemptOutcome,
+    ExportAttempt,
+    ExportRun,
+    ExportRunStatus,
+    ExportTrigger,
+    XeroSettings,
+)
 from integrations.xero.tests.export_support import (
     customers_bulk_make,
     invoices_bulk_make,
@@ -208,7 +215,13 @@ def test_faults_over_520_invoices_end_exported_exactly_once(tenant, xero_sandbox
     assert Invoice.objects.filter(status=InvoiceStatus.EXPORTED).count() == 519
     assert rerun.status == ExportRunStatus.FINISHED
     stats = ctl.stats()
-    assert stats["events"].get("fault_commit_then_timeout", 0) >= 2
+    assert stats["events"].get("fault_commit_then_timeout", 0) >= 3
+    assert stats["events"].get("fault_429", 0) == 6
+    assert stats["token_calls_total"] >= 1, "the access token should have been refreshed mid-run"
+    conn.refresh_from_db()
+    assert conn.last_refreshed_at is not None
+    # Unknown outcomes were settled by look-up and adopted, not resent.
+    assert ExportAttempt.objects.filter(outcome=AttemptOutcome.ADOPTED).count() >= 100
 
 
 def test_small_tenant_is_not_starved_by_a_big_export(tenant, xero_sandbox, worker):
