@@ -40,8 +40,9 @@ def ms_date(day: dt.date) -> str:
 
 
 def iso_datetime(ts: float) -> str:
-    """ISO form used by the identity API (``2019-12-07T18:46:19.5165400``, no zone = UTC)."""
-    return dt.datetime.fromtimestamp(ts, tz=dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f0")
+    """ISO form of the identity API (Xero's ``2019-12-07T18:46:19.5165400``), with the ``Z`` the spec's
+    ``date-time`` format requires; the SDK parses both."""
+    return dt.datetime.fromtimestamp(ts, tz=dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f0Z")
 
 
 def utc_string(ts: float) -> str:

@@ -53,10 +53,10 @@ def _exchange(
     auth_code: str,
     verifier: str,
     auth: tuple[str, str] = ("sandbox-client-id", "sandbox-client-secret"),
-    **overrides: str,
+    overrides: dict[str, str] | None = None,
 ) -> requests.Response:
     data = {"grant_type": "authorization_code", "code": auth_code, "redirect_uri": REDIRECT, "code_verifier": verifier}
-    data.update(overrides)
+    data.update(overrides or {})
     return requests.post(f"{base_url}/connect/token", data=data, auth=auth, timeout=5)
 
 
@@ -146,7 +146,7 @@ def test_a_bad_code_exchange_is_invalid_grant(xero_sandbox: Any, overrides: dict
     verifier, challenge = _pkce()
     code = _approve(xero_sandbox.base_url, challenge, [DEMO_AU_ORG_ID])["code"]
 
-    response = _exchange(xero_sandbox.base_url, code, verifier, **overrides)
+    response = _exchange(xero_sandbox.base_url, code, verifier, overrides=overrides)
 
     assert response.status_code == 400
     assert response.text == '{"error":"invalid_grant"}'
