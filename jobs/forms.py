@@ -35,9 +35,14 @@ class JobForm(forms.ModelForm):
         self.fields["status"].choices = [(value, labels[value]) for value in allowed]  # type: ignore[attr-defined]
         for name, field in self.fields.items():
             if isinstance(field.widget, forms.Textarea):
-                field.widget.attrs.setdefault("rows", 3)
+                field.widget.attrs["rows"] = 3
             if name == "customer_reference":
                 field.widget.attrs.setdefault("placeholder", "Customer's PO or job number")
+
+
+def _tax_label(tax_code: TaxCode) -> str:
+    """``GST 10%`` rather than the model's ``GST (1E+1%)`` from ``Decimal.normalize()``."""
+    return f"{tax_code.code} {format(tax_code.rate.normalize(), 'f')}%"
 
 
 class ChargeLineForm(forms.ModelForm):
@@ -46,6 +51,7 @@ class ChargeLineForm(forms.ModelForm):
         tax_field = self.fields["tax_code"]
         tax_field.queryset = TaxCode.objects.filter(tenant=tenant)  # type: ignore[attr-defined]
         tax_field.empty_label = "No tax"  # type: ignore[attr-defined]
+        tax_field.label_from_instance = _tax_label  # type: ignore[attr-defined]
         if not self.instance.pk and tenant.default_tax_code_id:
             self.fields["tax_code"].initial = tenant.default_tax_code_id
         self.fields["account_code"].widget.attrs.setdefault("placeholder", tenant.default_account_code)

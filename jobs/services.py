@@ -51,7 +51,8 @@ def job_statuses_allowed(*, flow: Sequence[str], current: str | None) -> list[st
     ``invoiced`` is never offered: only invoicing sets it.
     """
     if current is None:
-        return list(flow)
+        # A job may be recorded as already cancelled, e.g. to bill a cancellation fee.
+        return [*flow, CANCELLED]
     if current == INVOICED:
         return [INVOICED]
     if current == CANCELLED:

@@ -63,7 +63,7 @@ def test_services_refuse_another_tenants_customer_and_tax_code(tenant: Tenant, o
 @pytest.mark.parametrize(
     ("flow", "current", "expected"),
     [
-        (BOOKING_FLOW, None, ["draft", "booked", "in_transit", "delivered", "completed"]),
+        (BOOKING_FLOW, None, ["draft", "booked", "in_transit", "delivered", "completed", "cancelled"]),
         (BOOKING_FLOW, "draft", ["draft", "booked", "in_transit", "delivered", "completed", "cancelled"]),
         (BOOKING_FLOW, "delivered", ["in_transit", "delivered", "completed", "cancelled"]),
         (BOOKING_FLOW, "completed", ["delivered", "completed", "cancelled"]),
