@@ -144,3 +144,19 @@ def test_list_query_count_does_not_grow(
     with django_assert_max_num_queries(7):
         response = admin_client_.get(reverse("customers:list"), {"q": "customer"})
     assert len(response.context["rows"]) == min(rows, 25)
+
+
+def test_code_race_lost_at_the_database_is_still_a_form_error(
+    ops_client: Client, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two people saving the same new code at once: the unique constraint decides, the loser sees a form error."""
+    from customers import forms, services
+
+    make_customer(tenant=tenant, code="GLOBEX")
+    # Both the form's and the service's look-ahead checks ran before the other request committed.
+    monkeypatch.setattr(forms, "customer_code_taken", lambda **kwargs: False)
+    monkeypatch.setattr(services, "customer_code_taken", lambda **kwargs: False)
+    response = ops_client.post(reverse("customers:create"), _data(code="GLOBEX"))
+    assert response.status_code == 200
+    assert "already uses the code" in response.context["form"].errors["code"][0]
+    assert Customer.objects.filter(tenant=tenant).count() == 1

@@ -100,3 +100,14 @@ def test_list_query_count_does_not_grow_with_rows(
     with django_assert_max_num_queries(9):
         response = admin_client_.get(reverse(f"{kind.namespace}:list"), {"status": "completed", "q": "PO"})
     assert len(response.context["rows"]) == min(rows, 25)
+
+
+def test_filtering_by_another_tenants_customer_is_ignored(
+    ops_client: Client, kind: JobKind, tenant: Tenant, other_tenant: Tenant
+) -> None:
+    ours = kind.factory(tenant=tenant)
+    theirs = kind.factory(tenant=other_tenant)
+    response = ops_client.get(reverse(f"{kind.namespace}:list"), {"customer": theirs.customer.pk})
+    assert {job.number for job in response.context["rows"]} == {ours.number}
+    assert theirs.customer.name not in response.content.decode()
+    assert "not understood" in response.content.decode()
