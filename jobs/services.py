@@ -16,6 +16,7 @@ from django.db import transaction
 
 from customers.models import Customer
 from jobs.models import CANCELLED, INVOICED, Job
+from jobs.selectors import job_active_invoice
 from tenancy.models import TaxCode, Tenant
 from tenancy.services import number_format, sequence_next
 
@@ -137,7 +138,9 @@ def job_update(
     charge_list = None if charges is None else list(charges)
     with transaction.atomic():
         locked = type(job)._default_manager.select_for_update().get(pk=job.pk)
-        if locked.status == INVOICED:  # type: ignore[attr-defined]
+        # The status is the rule; the active invoice link is checked too, so a job can never be
+        # edited under an invoice even if the two disagree.
+        if locked.status == INVOICED or job_active_invoice(job=locked) is not None:  # type: ignore[attr-defined]
             raise JobLockedError(f"{locked.number} has been invoiced and can no longer be edited.")
         tenant = locked.tenant
         _check_ownership(tenant=tenant, customer=customer or locked.customer, charges=charge_list or [])

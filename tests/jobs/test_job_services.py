@@ -105,3 +105,15 @@ def test_update_with_charges_none_keeps_charges(tenant: Tenant) -> None:
     WarehouseChargeFactory(job=job)
     updated = warehouse_job_update(job=job, status="in_progress")
     assert updated.status == "in_progress" and updated.charges.count() == 1
+
+
+def test_job_on_an_active_invoice_cannot_be_updated_even_if_status_disagrees(tenant: Tenant) -> None:
+    from invoicing.models import Invoice, InvoiceJob
+
+    booking = make_booking(tenant=tenant, status="completed")
+    invoice = Invoice.objects.create(
+        tenant=tenant, number="INV-X", customer=booking.customer, due_date="2026-12-31", currency="AUD"
+    )
+    InvoiceJob.objects.create(invoice=invoice, booking=booking, job_number=booking.number)
+    with pytest.raises(JobLockedError):
+        booking_update(job=booking, customer_reference="CHANGED")
