@@ -56,7 +56,8 @@ class TaxCode(models.Model):
         constraints = [models.UniqueConstraint(fields=["tenant", "code"], name="taxcode_unique_per_tenant")]
 
     def __str__(self) -> str:
-        return f"{self.code} ({self.rate.normalize()}%)"
+        rate = self.rate.to_integral() if self.rate == self.rate.to_integral() else self.rate.normalize()
+        return f"{self.code} ({rate}%)"
 
     @property
     def fraction(self) -> Decimal:
