@@ -242,6 +242,9 @@ XERO_TOKEN_REFRESH_MARGIN = env_int("XERO_TOKEN_REFRESH_MARGIN", 300)  # seconds
 XERO_SANDBOX_ENABLED = env_bool("XERO_SANDBOX_ENABLED", DEBUG)
 # Export engine: invoices left "exporting" this long are settled by look-up (periodic task).
 XERO_EXPORT_STUCK_SECONDS = env_int("XERO_EXPORT_STUCK_SECONDS", 900)
+# Our own per-organisation limiter, under Xero's 60 calls a minute / 5 at once (headroom kept).
+XERO_EXPORT_MINUTE_LIMIT = env_int("XERO_EXPORT_MINUTE_LIMIT", 55)
+XERO_EXPORT_CONCURRENCY = env_int("XERO_EXPORT_CONCURRENCY", 5)
 # Link that opens an exported invoice in Xero; {id} is Xero's InvoiceID.
 XERO_INVOICE_LINK = env_str(
     "XERO_INVOICE_LINK",

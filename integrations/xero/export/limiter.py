@@ -29,6 +29,16 @@ from integrations.xero.models import XeroRateLimitState
 MINUTE_LIMIT = 55
 WINDOW_SECONDS = 60.0
 CONCURRENCY_LIMIT = 5
+
+
+def _limits() -> tuple[int, int]:
+    """(calls a minute, concurrent calls); settings may lower them, or raise them for the benchmark."""
+    return (
+        int(getattr(settings, "XERO_EXPORT_MINUTE_LIMIT", MINUTE_LIMIT)),
+        int(getattr(settings, "XERO_EXPORT_CONCURRENCY", CONCURRENCY_LIMIT)),
+    )
+
+
 LEASE_SECONDS = 120.0  # longer than the HTTP timeout: a slot outlives its call only if the worker died
 BUSY_RETRY_SECONDS = 0.5  # all 5 concurrent slots taken: try again soon
 
@@ -88,13 +98,14 @@ def limiter_acquire(*, org: str, now: float | None = None) -> Slot:
     if _use_redis():
         now_ms = int((now if now is not None else time.time()) * 1000)
         script = _redis().register_script(_ACQUIRE_LUA)
+        minute_limit, concurrency = _limits()
         ok, wait_ms = script(
             keys=_keys(org),
             args=[
                 now_ms,
                 int(WINDOW_SECONDS * 1000),
-                MINUTE_LIMIT,
-                CONCURRENCY_LIMIT,
+                minute_limit,
+                concurrency,
                 int(LEASE_SECONDS * 1000),
                 token,
                 int(BUSY_RETRY_SECONDS * 1000),
@@ -145,10 +156,11 @@ def _pg_acquire(*, org: str, token: str, now: float) -> Slot:
             return Slot(granted=False, wait_seconds=state.blocked_until - now)
         calls = [t for t in state.calls if t > now - WINDOW_SECONDS]
         inflight = {k: v for k, v in state.inflight.items() if v > now}
-        if len(calls) >= MINUTE_LIMIT:
+        minute_limit, concurrency = _limits()
+        if len(calls) >= minute_limit:
             wait = max(min(calls) + WINDOW_SECONDS - now, 1.0)
             slot = Slot(granted=False, wait_seconds=wait)
-        elif len(inflight) >= CONCURRENCY_LIMIT:
+        elif len(inflight) >= concurrency:
             slot = Slot(granted=False, wait_seconds=BUSY_RETRY_SECONDS)
         else:
             calls.append(now)

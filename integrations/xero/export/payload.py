@@ -77,7 +77,10 @@ def invoice_payload_build(
     tax_map: dict[str, str] = xero_settings.tax_type_map or {}
     line_items = [
         LineItem(
-            description=line_description(prefix=prefix_by_job.get(line.invoice_job_id), description=line.description),
+            description=line_description(
+                prefix=prefix_by_job.get(line.invoice_job_id) if line.invoice_job_id else None,
+                description=line.description,
+            ),
             quantity=float(line.quantity),
             unit_amount=float(line.unit_price),
             account_code=line.account_code or xero_settings.default_account_code or None,

@@ -34,7 +34,7 @@ def export_run_task(self: Any, run_id: int) -> None:
         logger.exception("export run %s step failed", run_id)
         raise self.retry(exc=exc, countdown=30) from exc
     if step.again:
-        export_run_task.apply_async((run_id,), countdown=step.countdown or None)
+        export_run_task.apply_async((run_id,), countdown=step.countdown)
 
 
 @shared_task(name="xero_export.recover_stuck", ignore_result=True)
