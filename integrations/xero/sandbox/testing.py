@@ -20,8 +20,11 @@ class SdkClients:
                  client_secret: str = "sandbox-client-secret") -> None:  # fmt: skip  # noqa: S107 - sandbox only
         self.base_url = base_url.rstrip("/")
         self.token = {k: v for k, v in token.items() if k != "connections"}
+        configuration = Configuration()
+        # Configuration() hands back a copy of the first instance ever made and ignores its arguments.
+        configuration.oauth2_token = OAuth2Token(client_id=client_id, client_secret=client_secret)
         self.api_client = ApiClient(
-            Configuration(oauth2_token=OAuth2Token(client_id=client_id, client_secret=client_secret)),
+            configuration,
             oauth2_token_getter=lambda: self.token,
             oauth2_token_saver=self._save,
         )
