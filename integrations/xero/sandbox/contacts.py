@@ -20,7 +20,8 @@ _SEARCHED = ("Name", "FirstName", "LastName", "ContactNumber", "CompanyNumber", 
 
 
 def contact_view(record: dict[str, Any]) -> dict[str, Any]:
-    return copy.deepcopy(record)
+    """Shallow: stored contacts are replaced on update, only top-level flags are set in place."""
+    return dict(record)
 
 
 def _name_taken(org: OrgState, name: str, *, except_id: str | None) -> bool:
