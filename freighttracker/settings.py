@@ -201,7 +201,10 @@ CELERY_BEAT_SCHEDULE = {
     "xero-export-recover-stuck": {"task": "xero_export.recover_stuck", "schedule": 300.0},
 }
 CELERY_TIMEZONE = "UTC"
-CELERY_TASK_DEFAULT_QUEUE = f"celery-{_XDIST_WORKER}" if _XDIST_WORKER else "celery"
+# Overridable so that a worker subprocess started by a test can be given its parent's queue.
+CELERY_TASK_DEFAULT_QUEUE = env_str(
+    "CELERY_TASK_DEFAULT_QUEUE", f"celery-{_XDIST_WORKER}" if _XDIST_WORKER else "celery"
+)
 
 # --- Encryption of secrets at rest ------------------------------------------------------------
 # Comma-separated Fernet keys; the first encrypts, all decrypt (key rotation).

@@ -53,6 +53,7 @@ CONTRACT = (
     "XERO_API_URL",
     "SECURE_SSL_REDIRECT",
     "PYTEST_XDIST_WORKER",
+    "CELERY_TASK_DEFAULT_QUEUE",
     "TESTING",
 )
 PRINT_SETTINGS = """
@@ -341,3 +342,8 @@ def test_database_url_from_settings_hands_the_test_database_to_a_subprocess(db: 
 def test_redis_url_with_db_keeps_the_server_and_changes_the_database() -> None:
     assert redis_url_with_db("redis://127.0.0.1:6379/0", 5) == "redis://127.0.0.1:6379/5"
     assert redis_url_with_db("redis://:pw@cache:6380", 3) == "redis://:pw@cache:6380/3"
+
+
+def test_a_worker_subprocess_can_be_given_its_parents_queue(tmp_path: Path) -> None:
+    values = _settings({"CELERY_TASK_DEFAULT_QUEUE": "celery-gw3"}, tmp_path, "CELERY_TASK_DEFAULT_QUEUE")
+    assert values["CELERY_TASK_DEFAULT_QUEUE"] == "celery-gw3"
