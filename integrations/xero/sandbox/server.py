@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from .app import SandboxApp
 from .client import SandboxControl
+from .limits import FaultRule
 from .state import SandboxState
 from .wire import Request, Response
 
@@ -155,6 +156,22 @@ class SandboxServer:
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
+
+    # In-process switches (same effect as the control API, without HTTP).
+
+    def reset(self) -> None:
+        self.state.reset()
+
+    def configure(self, **values: Any) -> dict[str, Any]:
+        with self.state.lock:
+            self.state.config.update(values)
+            return self.state.config.as_dict()
+
+    def add_fault(self, kind: str, **rule: Any) -> dict[str, Any]:
+        return self.state.faults.add(FaultRule.from_dict({"kind": kind, **rule})).as_dict()
+
+    def clear_faults(self) -> None:
+        self.state.faults.clear()
 
     @property
     def base_url(self) -> str:

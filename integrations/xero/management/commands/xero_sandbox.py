@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from typing import Any
 
 from django.conf import settings
@@ -15,7 +17,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=8765)
+        parser.add_argument("--port", type=int, default=int(os.environ.get("XERO_SANDBOX_PORT", "8765")))
         parser.add_argument("--auto-approve", action="store_true", help="Skip the consent page and allow every org.")
         parser.add_argument("--no-rate-limits", action="store_true", help="Never answer 429 (benchmarks).")
 
@@ -30,6 +32,11 @@ class Command(BaseCommand):
             config["auto_approve"] = True
         if options["no_rate_limits"]:
             config["rate_limits_enabled"] = False
+        if options["verbosity"] >= 2:  # -v 2: one line per request, handy in a demo
+            request_logger = logging.getLogger("integrations.xero.sandbox.server")
+            request_logger.setLevel(logging.DEBUG)
+            request_logger.addHandler(logging.StreamHandler(self.stdout))
+            request_logger.propagate = False
         server = SandboxServer(host=options["host"], port=options["port"], **config)
         base = server.base_url
         self.stdout.write(
