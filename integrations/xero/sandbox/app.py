@@ -94,9 +94,9 @@ class SandboxApp:
 
     def _accounting(self, request: Request, api_path: str) -> Response:
         state = self.state
-        grant = identity.grant_for_bearer(state, request)
+        grant, detail = identity.bearer_grant(state, request)
         if grant is None:
-            return identity.unauthorized()
+            return identity.unauthorized(detail)
         tenant_id = (request.header("xero-tenant-id") or "").strip().lower()
         if not tenant_id or tenant_id not in grant.org_ids() or tenant_id not in state.orgs:
             return Response.json(403, problem(403, "Forbidden", "AuthenticationUnsuccessful"))

@@ -14,7 +14,7 @@ import secrets
 from typing import Any
 
 from . import ui
-from .shapes import iso_datetime, new_id, problem
+from .shapes import iso_datetime, new_id, problem, utc_string
 from .state import AccessToken, AuthCode, Grant, RefreshToken, SandboxState
 from .wire import Request, Response
 
@@ -115,7 +115,7 @@ def authorize(state: SandboxState, request: Request) -> Response:
             if not chosen:
                 return Response.html(200, ui.consent_page(params=params, orgs=orgs, message="Choose an organisation."))
         else:
-            wanted = config.approve_org_ids
+            wanted = None if config.approve_org_ids is None else {o.lower() for o in config.approve_org_ids}
             chosen = [org.org_id for org in orgs if wanted is None or org.org_id in wanted]
         code = AuthCode(
             code=secrets.token_urlsafe(24),
@@ -166,7 +166,8 @@ def token(state: SandboxState, request: Request) -> Response:
     client_id, client_secret = _client_credentials(request, form)
     with state.lock:
         config = state.config
-        if config.client_id and (client_id != config.client_id or (config.client_secret or None) != client_secret):
+        wrong_secret = bool(config.client_secret) and client_secret != config.client_secret
+        if config.client_id and (client_id != config.client_id or wrong_secret):
             return Response.raw_json(400, '{"error":"invalid_client"}')
         if grant_type == "authorization_code":
             return _token_from_code(state, form, client_id)
@@ -221,28 +222,35 @@ def revocation(state: SandboxState, request: Request) -> Response:
 # --- bearer tokens and connections -------------------------------------------------------------
 
 
-def grant_for_bearer(state: SandboxState, request: Request) -> Grant | None:
-    """The live grant behind ``Authorization: Bearer``; None when missing, unknown, expired or revoked."""
+def bearer_grant(state: SandboxState, request: Request) -> tuple[Grant | None, str]:
+    """The live grant behind ``Authorization: Bearer`` and, when there is none, Xero's reason."""
     auth = request.header("authorization") or ""
     if not auth.lower().startswith("bearer "):
-        return None
+        return None, "AuthenticationUnsuccessful"
     with state.lock:
         record = state.access_tokens.get(auth[7:].strip())
-        if record is None or record.expires_at <= state.now():
-            return None
+        if record is None:
+            return None, "AuthenticationUnsuccessful"
+        if record.expires_at <= state.now():
+            return None, f"TokenExpired: token expired at {utc_string(record.expires_at)}"
         grant = state.grants.get(record.grant_id)
-        return None if grant is None or grant.revoked else grant
+        if grant is None or grant.revoked:
+            return None, "AuthenticationUnsuccessful"
+        return grant, ""
 
 
-def unauthorized() -> Response:
-    return Response.json(401, problem(401, "Unauthorized", "AuthenticationUnsuccessful"),
-                         {"WWW-Authenticate": 'Bearer error="invalid_token"'})  # fmt: skip
+def unauthorized(detail: str = "AuthenticationUnsuccessful") -> Response:
+    """Xero's 401: clients look for ``TokenExpired`` in Detail to decide to refresh."""
+    header = 'Bearer error="invalid_token"'
+    if detail.startswith("TokenExpired"):
+        header += ', error_description="The token expired"'
+    return Response.json(401, problem(401, "Unauthorized", detail), {"WWW-Authenticate": header})
 
 
 def connections(state: SandboxState, request: Request) -> Response:
-    grant = grant_for_bearer(state, request)
+    grant, detail = bearer_grant(state, request)
     if grant is None:
-        return unauthorized()
+        return unauthorized(detail)
     with state.lock:
         if request.method == "DELETE":
             connection_id = request.path_params.get("id", "")

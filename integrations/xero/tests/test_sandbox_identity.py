@@ -230,7 +230,7 @@ def test_an_access_token_expires_after_30_minutes(xero_sandbox: Any) -> None:
         clients.accounting.get_organisations(DEMO_AU_ORG_ID)
 
     assert error.value.status == 401
-    assert "AuthenticationUnsuccessful" in error.value.body.decode()
+    assert "TokenExpired" in error.value.body.decode()
 
 
 def test_revocation_kills_the_refresh_token_and_the_access_token(xero_sandbox: Any) -> None:
