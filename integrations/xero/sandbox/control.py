@@ -114,8 +114,7 @@ def handle(app: SandboxApp, request: Request) -> Response:
     if name == "config":
         if method == "POST":
             try:
-                with state.lock:
-                    state.config.update(body)
+                state.configure(body)
             except (ValueError, TypeError) as exc:
                 return _bad(str(exc))
         return Response.json(200, state.config.as_dict())

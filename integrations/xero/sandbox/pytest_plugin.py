@@ -25,6 +25,11 @@ class SandboxHandle:
     nz_org_id: str = DEMO_NZ_ORG_ID
 
     @property
+    def url(self) -> str:
+        """Alias of ``base_url``."""
+        return self.base_url
+
+    @property
     def api_url(self) -> str:
         return f"{self.base_url}/api.xro/2.0"
 

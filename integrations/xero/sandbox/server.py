@@ -163,9 +163,7 @@ class SandboxServer:
         self.state.reset()
 
     def configure(self, **values: Any) -> dict[str, Any]:
-        with self.state.lock:
-            self.state.config.update(values)
-            return self.state.config.as_dict()
+        return self.state.configure(values)
 
     def add_fault(self, kind: str, **rule: Any) -> dict[str, Any]:
         return self.state.faults.add(FaultRule.from_dict({"kind": kind, **rule})).as_dict()

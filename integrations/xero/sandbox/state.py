@@ -161,6 +161,14 @@ class SandboxState:
             self.limiter = RateLimiter()
             self.faults = FaultBook()
 
+    def configure(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Change config keys; a new ``max_log_entries`` resizes the request log at once."""
+        with self.lock:
+            self.config.update(values)
+            if self.request_log.maxlen != self.config.max_log_entries:
+                self.request_log = deque(self.request_log, maxlen=self.config.max_log_entries)
+            return self.config.as_dict()
+
     def now(self) -> float:
         """The sandbox clock: wall time shifted by ``clock_offset_seconds`` (time travel for tests)."""
         return time.time() + self.config.clock_offset_seconds

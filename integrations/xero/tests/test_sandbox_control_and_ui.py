@@ -119,3 +119,14 @@ def test_the_command_serves_on_the_given_port_with_its_switches(settings: Any, m
 
     assert seen["port"] == 8799
     assert seen["config"]["auto_approve"] is True and seen["config"]["rate_limits_enabled"] is False
+
+
+def test_the_request_log_keeps_only_the_configured_number_of_entries(xero_sandbox: Any, xero_sandbox_sdk: Any) -> None:
+    xero_sandbox.control.config(max_log_entries=2, log_bodies=False)
+
+    for _ in range(4):
+        xero_sandbox_sdk.accounting.get_organisations(AU)
+
+    entries = xero_sandbox.control.requests()
+    assert len(entries) == 2 and entries[0]["body"] is None and entries[0]["response"] is None
+    assert xero_sandbox.url == xero_sandbox.base_url
