@@ -58,9 +58,13 @@ def _comparable(left: Any, right: Any) -> tuple[Any, Any]:
         right = parse_date(right) or right
     if isinstance(right, dt.date) and isinstance(left, str):
         left = parse_date(left) or left
-    if isinstance(left, (int, float, Decimal)) and isinstance(right, (int, float, Decimal)):
+    if _is_number(left) and _is_number(right):
         return Decimal(str(left)), Decimal(str(right))
     return left, right
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
 
 
 class _Parser:
