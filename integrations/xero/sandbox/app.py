@@ -100,6 +100,8 @@ class SandboxApp:
         tenant_id = (request.header("xero-tenant-id") or "").strip().lower()
         if not tenant_id or tenant_id not in grant.org_ids() or tenant_id not in state.orgs:
             return Response.json(403, problem(403, "Forbidden", "AuthenticationUnsuccessful"))
+        if len(request.body) > state.config.max_body_bytes:
+            return Response.json(413, problem(413, "Request Entity Too Large", "The request is too large"))
         routed = accounting.route(request.method, api_path)
         if routed is None:
             return Response.json(404, problem(404, "Not Found", f"The sandbox does not implement {api_path}"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from . import identity
@@ -115,7 +116,7 @@ def handle(app: SandboxApp, request: Request) -> Response:
         if method == "POST":
             try:
                 state.configure(body)
-            except (ValueError, TypeError) as exc:
+            except (ValueError, TypeError, re.error) as exc:
                 return _bad(str(exc))
         return Response.json(200, state.config.as_dict())
     if name == "clock" and method == "POST":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -26,6 +27,7 @@ _TRANSITIONS = {
     "SUBMITTED": {"DRAFT", "SUBMITTED", "AUTHORISED", "DELETED"},
     "AUTHORISED": {"AUTHORISED", "VOIDED"},
 }
+REJECT_MESSAGE = "Rejected by the sandbox (reject_invoice_number_regex)."
 _INPUT_KEYS = ("Type", "Contact", "Date", "DueDate", "LineAmountTypes", "InvoiceNumber", "Reference", "BrandingThemeID",
                "Url", "CurrencyCode", "Status", "LineItems", "SentToContact", "ExpectedPaymentDate")  # fmt: skip
 
@@ -284,6 +286,8 @@ def invoices_write(state: SandboxState, org: OrgState, request: Request) -> Resp
         return items
     unitdp = 4 if request.q("unitdp") == "4" else 2
     with state.lock:
+        pattern = state.config.reject_invoice_number_regex
+        rejecter = re.compile(pattern) if pattern else None
         results = []
         for item in items:
             existing = _find_existing(org, item, by_number=request.method == "POST")
@@ -293,6 +297,8 @@ def invoices_write(state: SandboxState, org: OrgState, request: Request) -> Resp
                 results.append((invoice_view(org, record), [existing, *errors]))
                 continue
             record, errors = invoice_build(state, org, item, existing=existing, unitdp=unitdp)
+            if rejecter and rejecter.search(str(item.get("InvoiceNumber") or "")):
+                errors.append(REJECT_MESSAGE)
             if not errors:
                 _store(state, org, record, existing)
             results.append((invoice_view(org, record), errors))

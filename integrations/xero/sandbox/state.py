@@ -6,6 +6,7 @@ every read-modify-write so concurrent HTTP threads see a consistent Xero.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import Counter, deque
@@ -32,6 +33,8 @@ class SandboxConfig:
     app_minute_limit: int = 10000
     clock_offset_seconds: float = 0.0
     latency_seconds: float = 0.0  # artificial processing time per accounting call
+    reject_invoice_number_regex: str | None = None  # matching invoices fail validation (tests of failures)
+    max_body_bytes: int = 3_500_000  # Xero's published request size ceiling -> 413
     access_token_ttl: int = 1800
     refresh_grace_seconds: int = 1800
     refresh_token_ttl: int = 60 * 24 * 3600
@@ -48,6 +51,8 @@ class SandboxConfig:
             current = getattr(self, key)
             if isinstance(current, bool) and not isinstance(value, bool):
                 raise ValueError(f"{key} must be true or false")
+            if key == "reject_invoice_number_regex" and value is not None:
+                re.compile(value)  # fail here, not inside the next PUT
             setattr(self, key, value)
 
     def as_dict(self) -> dict[str, Any]:

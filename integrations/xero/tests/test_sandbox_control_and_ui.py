@@ -130,3 +130,8 @@ def test_the_request_log_keeps_only_the_configured_number_of_entries(xero_sandbo
     entries = xero_sandbox.control.requests()
     assert len(entries) == 2 and entries[0]["body"] is None and entries[0]["response"] is None
     assert xero_sandbox.url == xero_sandbox.base_url
+
+
+def test_a_bad_reject_pattern_is_refused_by_the_control_api(xero_sandbox: Any) -> None:
+    with pytest.raises(SandboxControlError, match="400"):
+        xero_sandbox.control.config(reject_invoice_number_regex="(")

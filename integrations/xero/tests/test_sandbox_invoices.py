@@ -18,7 +18,7 @@ from xero_python.accounting import (
     LineItem,
     LineItemTracking,
 )
-from xero_python.exceptions import AccountingBadRequestException, NotFoundException
+from xero_python.exceptions import AccountingBadRequestException, HTTPStatusException, NotFoundException
 
 from integrations.xero.sandbox import DEMO_AU_ORG_ID, DEMO_NZ_ORG_ID
 
@@ -241,3 +241,24 @@ def test_post_updates_an_invoice_by_id(xero_sandbox_sdk: Any, contact_id: str) -
     assert (updated.invoice_id, updated.reference, updated.status, updated.total) == (
         created.invoice_id, "Changed", "AUTHORISED", created.total,
     )  # fmt: skip
+
+
+def test_invoices_matching_the_reject_rule_fail_validation(
+    xero_sandbox: Any, xero_sandbox_sdk: Any, contact_id: str
+) -> None:
+    xero_sandbox.control.config(reject_invoice_number_regex=r"^FT-00(7|8)")
+
+    result = _put(xero_sandbox_sdk, *[_invoice(contact_id, f"FT-00{n}0") for n in (6, 7, 8)], summarize_errors=False)
+
+    assert [r.status_attribute_string for r in result] == ["OK", "ERROR", "ERROR"]
+    assert result[1].validation_errors[0].message == "Rejected by the sandbox (reject_invoice_number_regex)."
+
+
+def test_a_request_over_the_size_ceiling_is_413(xero_sandbox: Any, xero_sandbox_sdk: Any, contact_id: str) -> None:
+    xero_sandbox.control.config(max_body_bytes=1000)
+
+    with pytest.raises(HTTPStatusException) as error:
+        _put(xero_sandbox_sdk, *[_invoice(contact_id, f"FT-{n:04d}") for n in range(5)])
+
+    assert error.value.status == 413
+    assert xero_sandbox.control.invoices(AU) == []
