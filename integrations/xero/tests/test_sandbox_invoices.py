@@ -4,6 +4,7 @@ idempotent replay and look-ups — the behaviours the export engine's exactly-on
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +22,7 @@ from xero_python.accounting import (
 from xero_python.exceptions import AccountingBadRequestException, HTTPStatusException, NotFoundException
 
 from integrations.xero.sandbox import DEMO_AU_ORG_ID, DEMO_NZ_ORG_ID
+from integrations.xero.sandbox.testing import sdk_clients
 
 AU = DEMO_AU_ORG_ID
 
@@ -262,3 +264,44 @@ def test_a_request_over_the_size_ceiling_is_413(xero_sandbox: Any, xero_sandbox_
 
     assert error.value.status == 413
     assert xero_sandbox.control.invoices(AU) == []
+
+
+def test_the_same_key_sent_twice_at_once_creates_once(
+    xero_sandbox: Any, xero_sandbox_sdk: Any, contact_id: str
+) -> None:
+    xero_sandbox.control.config(latency_seconds=0.2)
+    token = xero_sandbox.control.issue_token(org_ids=[AU])
+    clients = [sdk_clients(xero_sandbox.base_url, token) for _ in range(2)]
+    barrier = threading.Barrier(2)
+    ids: list[str] = []
+
+    def send(sdk: Any) -> None:
+        barrier.wait()
+        ids.append(
+            _put(sdk, _invoice(contact_id, "FT-0090"), summarize_errors=False, idempotency_key="same")[0].invoice_id
+        )
+
+    threads = [threading.Thread(target=send, args=(sdk,)) for sdk in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+
+    assert len(ids) == 2 and ids[0] == ids[1]
+    assert len(xero_sandbox.control.invoices(AU)) == 1
+
+
+def test_an_idempotency_key_belongs_to_one_organisation(xero_sandbox: Any, xero_sandbox_sdk: Any) -> None:
+    contacts = Contacts(contacts=[Contact(name="Kiwi Ltd")])
+    kiwi = xero_sandbox_sdk.accounting.create_contacts(DEMO_NZ_ORG_ID, contacts).contacts[0].contact_id
+    au_contact = xero_sandbox_sdk.accounting.create_contacts(AU, Contacts(contacts=[Contact(name="Acme")])).contacts[0]
+    nz_line = LineItem(description="x", quantity=1, unit_amount=5, account_code="200", tax_type="OUTPUT2")
+    nz_invoice = _invoice(kiwi, "FT-0091", currency_code=CurrencyCode.NZD, line=nz_line)
+
+    _put(xero_sandbox_sdk, _invoice(au_contact.contact_id, "FT-0091"), idempotency_key="shared")
+    nz = xero_sandbox_sdk.accounting.create_invoices(
+        DEMO_NZ_ORG_ID, Invoices(invoices=[nz_invoice]), idempotency_key="shared"
+    )
+
+    assert nz.invoices[0].currency_code == CurrencyCode.NZD
+    assert len(xero_sandbox.control.invoices(DEMO_NZ_ORG_ID)) == 1
