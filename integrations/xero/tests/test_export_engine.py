@@ -3,11 +3,26 @@ test_export_worker.py): batching, contacts, look-up before resend, blocking, pag
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from customers.models import Customer
-from integrations.xero.export.services import export_recover_stuck, export_run_drive, export_run_start
-from integrations.xero.models import AttemptOutcome, ExportAttempt, ExportRunStatus, ExportTrigger, XeroSettings
+from integrations.xero.export.services import (
+    export_recover_stuck,
+    export_run_drive,
+    export_run_start,
+    export_run_step,
+)
+from integrations.xero.models import (
+    AttemptOutcome,
+    ExportAttempt,
+    ExportRun,
+    ExportRunStatus,
+    ExportTrigger,
+    XeroSettings,
+)
 from integrations.xero.tests.export_support import (
     customers_bulk_make,
     invoices_bulk_make,
@@ -127,8 +142,6 @@ def test_stuck_exporting_invoices_are_settled_by_lookup(tenant, connected, xero_
     Invoice.objects.filter(id__in=[i.id for i in sent + extra]).update(
         status=InvoiceStatus.EXPORTING, exporting_since=None, xero_invoice_id=""
     )
-    import datetime as dt
-
     totals = export_recover_stuck(older_than=dt.timedelta(0))
     assert totals["adopted"] == 2 and totals["released"] == 2
     assert (
@@ -138,3 +151,40 @@ def test_stuck_exporting_invoices_are_settled_by_lookup(tenant, connected, xero_
         == 2
     )
     assert Invoice.objects.filter(id__in=[i.id for i in extra], status=InvoiceStatus.READY).count() == 2
+
+
+def test_day_limit_defers_the_rest_with_a_visible_status(tenant, connected, xero_sandbox):
+    xero_sandbox.control.config(day_limit=4)  # contacts: 2 look-ups + 1 create; then one batch
+    customers = customers_bulk_make(tenant=tenant, count=1)
+    invoices_bulk_make(tenant=tenant, customers=customers, count=120)
+    run = export_run_start(tenant=tenant, trigger=ExportTrigger.COMMAND, enqueue=False)
+    run = export_run_drive(run_id=run.id, max_wait=3)
+    assert run.status == ExportRunStatus.DEFERRED
+    assert run.deferred_until is not None and run.deferred_until > timezone.now() + dt.timedelta(hours=20)
+    assert "daily" in run.message
+    assert not Invoice.objects.filter(status=InvoiceStatus.EXPORTING).exists()
+    assert Invoice.objects.filter(status=InvoiceStatus.EXPORTED).count() == 50
+    assert ExportRun.objects.get(pk=run.pk).status == ExportRunStatus.DEFERRED
+
+
+def test_two_overlapping_runs_never_send_an_invoice_twice(tenant, connected, xero_sandbox):
+    """A double click (or the nightly run overlapping a manual one): both runs select the same invoices."""
+    customers = customers_bulk_make(tenant=tenant, count=3)
+    invoices_bulk_make(tenant=tenant, customers=customers, count=130)
+    a = export_run_start(tenant=tenant, trigger=ExportTrigger.MANUAL, enqueue=False)
+    b = export_run_start(tenant=tenant, trigger=ExportTrigger.NIGHTLY, enqueue=False)
+    pending = {a.id, b.id}
+    for _ in range(40):
+        for run_id in sorted(pending):
+            export_run_step(run_id=run_id)
+            if ExportRun.objects.get(pk=run_id).status == ExportRunStatus.FINISHED:
+                pending.discard(run_id)
+        if not pending:
+            break
+    assert not pending
+    held = sandbox_invoices_by_number(xero_sandbox, connected.xero_tenant_id)
+    assert len(held) == 130 and all(len(v) == 1 for v in held.values())
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert a.exported_count + b.exported_count == 130
+    assert ExportAttempt.objects.values("invoice").distinct().count() == ExportAttempt.objects.count() == 130

@@ -91,10 +91,36 @@ def test_concurrent_workers_never_exceed_the_window(use_redis, org):
         finally:
             connection.close()
 
-    with override_settings(REDIS_URL=REDIS_URL if use_redis else ""):
+    # Only the minute window is under test here (the in-flight cap is raced below).
+    with override_settings(REDIS_URL=REDIS_URL if use_redis else "", XERO_EXPORT_CONCURRENCY=1000):
         threads = [threading.Thread(target=work) for _ in range(20)]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
     assert sum(granted) == 55
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("use_redis", [True, False])
+def test_concurrent_workers_never_hold_more_than_five_slots(use_redis, org):
+    """20 threads each take a slot and keep it: exactly 5 get one."""
+    granted: list[bool] = []
+    lock = threading.Lock()
+    now = 6_000_000.0
+
+    def work():
+        try:
+            s = limiter_acquire(org=org, now=now)
+            with lock:
+                granted.append(s.granted)
+        finally:
+            connection.close()
+
+    with override_settings(REDIS_URL=REDIS_URL if use_redis else ""):
+        threads = [threading.Thread(target=work) for _ in range(20)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert sum(granted) == 5
