@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from integrations.xero.export import selectors
@@ -104,8 +105,8 @@ def export_run_attempts_view(request: HttpRequest, public_id: UUID) -> HttpRespo
 @role_required(*ADMIN_ONLY)
 def invoice_mark_exported_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
     invoice = tenant_get_object_or_404(request, Invoice, public_id=public_id)
-    back = request.POST.get("next") or reverse("invoicing:detail", args=[invoice.public_id])
-    if not back.startswith("/") or back.startswith("//"):
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         back = reverse("invoicing:detail", args=[invoice.public_id])
     try:
         invoice_mark_exported(

@@ -188,3 +188,28 @@ def test_two_overlapping_runs_never_send_an_invoice_twice(tenant, connected, xer
     b.refresh_from_db()
     assert a.exported_count + b.exported_count == 130
     assert ExportAttempt.objects.values("invoice").distinct().count() == ExportAttempt.objects.count() == 130
+
+
+def test_contact_is_matched_by_contact_number_before_name(tenant, connected, xero_sandbox):
+    (customer,) = customers_bulk_make(tenant=tenant, count=1)
+    (made,) = xero_sandbox.control.add_contacts(
+        connected.xero_tenant_id, [{"Name": "Renamed in Xero Pty Ltd", "ContactNumber": customer.code}]
+    )
+    invoices_bulk_make(tenant=tenant, customers=[customer], count=1)
+    assert _export(tenant).exported_count == 1
+    customer.refresh_from_db()
+    assert customer.xero_contact_id == made["ContactID"]
+    assert len(xero_sandbox.control.contacts(connected.xero_tenant_id)) == 1
+
+
+def test_a_corrected_failed_invoice_exports_on_the_next_run(tenant, connected, xero_sandbox):
+    customers = customers_bulk_make(tenant=tenant, count=1)
+    (inv,) = invoices_bulk_make(tenant=tenant, customers=customers, count=1)
+    inv.lines.update(account_code="999999")
+    assert _export(tenant, invoice_ids=[inv.id]).failed_count == 1
+    inv.lines.update(account_code="200")  # corrected on the edit page
+    run = _export(tenant, invoice_ids=[inv.id])  # export_failed is exportable when selected
+    assert run.exported_count == 1
+    inv.refresh_from_db()
+    assert inv.status == InvoiceStatus.EXPORTED and inv.export_error == ""
+    assert list(sandbox_invoices_by_number(xero_sandbox, connected.xero_tenant_id)) == [inv.number]
