@@ -57,11 +57,11 @@ class ExportWorker:
     def broker_use(self) -> None:
         """Make this process publish to the worker's broker (drops any cached producer pool)."""
         redis.Redis.from_url(EXPORT_REDIS_URL).flushdb()
-        app.conf.broker_url, app.conf.broker_transport_options = EXPORT_REDIS_URL, {}
+        app.conf.update(broker_url=EXPORT_REDIS_URL, broker_transport_options={})
         app.close()
 
     def broker_restore(self) -> None:
-        app.conf.broker_url, app.conf.broker_transport_options = self._saved
+        app.conf.update(broker_url=self._saved[0], broker_transport_options=self._saved[1])
         app.close()
 
     def start(self, *, concurrency: int = 2, extra_env: dict[str, str] | None = None) -> ExportWorker:

@@ -67,7 +67,7 @@ def test_exports_120_invoices_in_three_batches_with_new_contacts(tenant, connect
     assert Customer.objects.filter(xero_contact_id="").count() == 0
     assert len(xero_sandbox.control.contacts(connected.xero_tenant_id)) >= 7
     assert not Invoice.objects.exclude(status=InvoiceStatus.EXPORTED).exists()
-    inv = Invoice.objects.first()
+    inv = Invoice.objects.order_by("id")[0]
     assert inv.xero_invoice_id == held[inv.number][0]["InvoiceID"]
 
 

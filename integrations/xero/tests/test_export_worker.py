@@ -29,7 +29,7 @@ from integrations.xero.tests.export_support import (
 )
 from integrations.xero.tests.export_worker import EXPORT_REDIS_URL, ExportWorker, wait_until
 from invoicing.models import Invoice, InvoiceStatus
-from tests.factories import TenantFactory
+from tenancy.models import Tenant
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PUT_INVOICES = "/api.xro/2.0/Invoices"
@@ -226,7 +226,7 @@ def test_faults_over_520_invoices_end_exported_exactly_once(tenant, xero_sandbox
 
 def test_small_tenant_is_not_starved_by_a_big_export(tenant, xero_sandbox, worker):
     big_tenant = tenant
-    small_tenant = TenantFactory(name="Small Carrier", slug="small")
+    small_tenant = Tenant.objects.create(name="Small Carrier", slug="small", timezone="Pacific/Auckland")
     _setup(big_tenant, xero_sandbox)
     _setup(small_tenant, xero_sandbox, org=xero_sandbox.nz_org_id, tax_type_map={})
     xero_sandbox.control.config(rate_limits_enabled=False)
