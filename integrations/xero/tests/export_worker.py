@@ -56,7 +56,9 @@ class ExportWorker:
 
     def broker_use(self) -> None:
         """Make this process publish to the worker's broker (drops any cached producer pool)."""
-        redis.Redis.from_url(EXPORT_REDIS_URL).flushdb()
+        # Drop leftovers of an aborted earlier run from this process's queue (not the whole db:
+        # parallel pytest workers use their own queues on it).
+        redis.Redis.from_url(EXPORT_REDIS_URL).delete(settings.CELERY_TASK_DEFAULT_QUEUE)
         app.conf.update(broker_url=EXPORT_REDIS_URL, broker_transport_options={})
         app.close()
 
