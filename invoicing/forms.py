@@ -17,6 +17,8 @@ class KeyListField(forms.MultipleChoiceField):
     """A list of ids in a fixed shape. Not limited to the rows on the page: a job invoiced in
     another tab since the page loaded is reported as skipped by the service, not as a form error."""
 
+    default_error_messages = {"invalid_choice": "The selection was not understood; reload the page and try again."}
+
     def __init__(self, *, pattern: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.pattern = re.compile(pattern)

@@ -162,7 +162,8 @@ def invoice_raise_view(request: HttpRequest) -> HttpResponse:
             if invoices:
                 return redirect("invoicing:ready" if mark_ready else f"{reverse('invoicing:list')}?status=draft")
             return redirect("invoicing:raise")
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        problems = dict.fromkeys(str(e) for errors in form.errors.values() for e in errors)
+        messages.error(request, " ".join(problems))
     groups = selectors.jobs_uninvoiced_by_customer(tenant=tenant)
     return render(request, "invoicing/raise.html", {"groups": groups, "form": form})
 

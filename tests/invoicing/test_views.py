@@ -355,3 +355,10 @@ def test_django_admin_shows_invoices_with_their_jobs_and_lines(invoice: Invoice,
     assert client.get(reverse("admin:invoicing_invoice_changelist")).status_code == 200
     body = client.get(reverse("admin:invoicing_invoice_change", args=[invoice.pk])).content.decode()
     assert "PO-48213" in body and "Charge 1" in body
+
+
+def test_raise_with_garbage_ids_does_not_echo_them(accounts_client: Client, per_job_customer: Customer) -> None:
+    response = accounts_client.post(reverse("invoicing:raise"), {"job": ["x-secret-value"], "customer": ["abc"]})
+    assert response.status_code == 200
+    assert "x-secret-value" not in response.content.decode()
+    assert any("not understood" in m for m in messages_of(response))
