@@ -126,7 +126,31 @@ def state_page(state: SandboxState, *, org_filter: str | None = None, limit: int
                 f"</table><h3>Contacts</h3><table><tr><th>Name</th><th>Contact number</th><th>Email</th><th>Status</th>"
                 f"<th>ContactID</th></tr>{contacts or _NONE_YET}</table></section>"
             )
-    return _page("Xero Sandbox", "".join(sections), "A local stand-in for Xero · refresh to see new exports")
+        activity = _activity(state)
+    return _page("Xero Sandbox", activity + "".join(sections), "A local stand-in for Xero · refresh to see new exports")
+
+
+def _activity(state: SandboxState, count: int = 15) -> str:
+    """Switches in force and the latest calls, so a demo shows what the product just did."""
+    config = state.config
+    limits = (
+        f"on ({config.minute_limit}/min, {config.concurrent_limit} at once, {config.day_limit}/day)"
+        if config.rate_limits_enabled
+        else "off"
+    )
+    faults = ", ".join(f"{r['kind']} {r['method']} {r['path']}" for r in state.faults.snapshot()) or "none"
+    rows = "".join(
+        f"<tr><td class=muted>#{e['id']}</td><td>{escape(e['method'])}</td><td>{escape(e['path'])}</td>"
+        f"<td>{escape(str(e.get('status') or e.get('outcome') or ''))}</td><td>{escape(e.get('fault') or '')}</td>"
+        f"<td class=muted>{escape(e.get('idempotency_key') or '')}</td></tr>"
+        for e in list(state.request_log)[-count:][::-1]
+    )
+    return (
+        f"<section><h2>Activity</h2><p class=muted>Auto-approve: {'on' if config.auto_approve else 'off'} · "
+        f"rate limits: {escape(limits)} · faults: {escape(faults)}</p>"
+        f"<table><tr><th></th><th>Method</th><th>Path</th><th>Status</th><th>Fault</th><th>Idempotency-Key</th></tr>"
+        f"{rows or '<tr><td colspan=6 class=muted>No calls yet</td></tr>'}</table></section>"
+    )
 
 
 def invoice_page(state: SandboxState, invoice_id: str) -> str | None:
