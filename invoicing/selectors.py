@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from bookings.models import Booking
 from customers.models import Customer, InvoicingRule
 from invoicing.filters import InvoiceFilter, ReadyInvoiceFilter
-from invoicing.models import EXPORTABLE_STATUSES, Invoice, InvoiceJob, InvoiceLine
+from invoicing.models import EXPORTABLE_STATUSES, Invoice, InvoiceJob, InvoiceLine, InvoiceStatus
 from jobs.models import COMPLETED
 from tenancy.models import Tenant
 from warehouse.models import WarehouseJob
@@ -41,6 +41,11 @@ def invoices_ready(
     base = _with_jobs(Invoice.objects.filter(tenant=tenant, status__in=list(EXPORTABLE_STATUSES))).order_by("id")
     invoice_filter = ReadyInvoiceFilter(filters or None, queryset=base)
     return invoice_filter, invoice_filter.qs
+
+
+def invoices_exporting_count(*, tenant: Tenant) -> int:
+    """Invoices on their way to Xero: they left Ready to Export, so the page says where they went."""
+    return Invoice.objects.filter(tenant=tenant, status=InvoiceStatus.EXPORTING).count()
 
 
 def invoice_detail_queryset() -> QuerySet[Invoice]:

@@ -34,8 +34,13 @@ def _page(request: HttpRequest, qs: QuerySet[Invoice]) -> dict[str, Any]:
 @role_required(*INVOICE_ROLES)
 def invoice_ready_view(request: HttpRequest) -> HttpResponse:
     """Ready to Export: pick invoices and send them to the export engine."""
-    invoice_filter, qs = selectors.invoices_ready(tenant=request_tenant(request), filters=request.GET)
-    context = {"filter": invoice_filter, **_page(request, qs)}
+    tenant = request_tenant(request)
+    invoice_filter, qs = selectors.invoices_ready(tenant=tenant, filters=request.GET)
+    context = {
+        "filter": invoice_filter,
+        "exporting": selectors.invoices_exporting_count(tenant=tenant),
+        **_page(request, qs),
+    }
     return render(request, "invoicing/ready.html", context)
 
 

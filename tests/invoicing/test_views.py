@@ -362,3 +362,10 @@ def test_raise_with_garbage_ids_does_not_echo_them(accounts_client: Client, per_
     assert response.status_code == 200
     assert "x-secret-value" not in response.content.decode()
     assert any("not understood" in m for m in messages_of(response))
+
+
+def test_ready_page_says_how_many_invoices_are_being_exported(accounts_client: Client, invoice: Invoice) -> None:
+    Invoice.objects.filter(pk=invoice.pk).update(status=InvoiceStatus.EXPORTING)
+    body = accounts_client.get(reverse("invoicing:ready")).content.decode()
+    assert "1 invoice is being exported to Xero now." in body
+    assert f'value="{invoice.public_id}"' not in body
