@@ -77,7 +77,7 @@ class XeroSettingsForm(forms.Form):
             current = (instance.tax_type_map or {}).get(code.code, "")
             self.fields[f"tax_{code.code}"] = forms.ChoiceField(
                 required=False,
-                label=f"Xero tax type for {code}",
+                label=f"Xero tax type for {code.code} ({code.name})",
                 choices=_with_current(tax_choices, current, "— choose —"),
                 initial=current,
             )
