@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .shapes import api_exception, envelope, validation_exception
+from .shapes import api_exception, envelope, parse_date, validation_exception
 from .where import WhereError, compile_where
 from .wire import Request, Response
 
@@ -84,3 +84,26 @@ def paged(records: list[dict[str, Any]], request: Request) -> tuple[list[dict[st
     count = len(records)
     pagination = {"page": page, "pageSize": size, "pageCount": (count + size - 1) // size, "itemCount": count}
     return records[start : start + size], {"pagination": pagination}
+
+
+def ordered(records: list[dict[str, Any]], request: Request) -> list[dict[str, Any]]:
+    """Apply Xero's ``order`` (``"Name ASC"``, ``"Total DESC, InvoiceNumber"``); unknown fields sort last."""
+    order = request.q("order")
+    if not order:
+        return records
+    result = list(records)
+    for clause in reversed([c.strip() for c in order.split(",") if c.strip()]):
+        field, _, direction = clause.partition(" ")
+        descending = direction.strip().upper() == "DESC"
+        present = [r for r in result if r.get(field) is not None]
+        missing = [r for r in result if r.get(field) is None]
+        present.sort(key=lambda r: _sort_key(r[field]), reverse=descending)
+        result = present + missing
+    return result
+
+
+def _sort_key(value: Any) -> Any:
+    if isinstance(value, str):
+        date = parse_date(value) if value.startswith("/Date(") else None
+        return (1, date.isoformat()) if date else (2, value.lower())
+    return (0, value)

@@ -118,7 +118,7 @@ def contacts_get(state: SandboxState, org: OrgState, request: Request) -> Respon
         if isinstance(result, Response):
             return result
         result.sort(key=lambda c: c["Name"].lower())
-        page, extra = batch.paged(result, request)
+        page, extra = batch.paged(batch.ordered(result, request), request)
         return Response.json(200, envelope("Contacts", [contact_view(c) for c in page], state.now(), **extra))
 
 

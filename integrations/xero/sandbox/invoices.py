@@ -343,7 +343,7 @@ def invoices_get(state: SandboxState, org: OrgState, request: Request) -> Respon
         result = batch.filtered(records, request)
         if isinstance(result, Response):
             return result
-        page, extra = batch.paged(result, request)
+        page, extra = batch.paged(batch.ordered(result, request), request)
         if summary:
             page = [{k: v for k, v in r.items() if k != "LineItems"} for r in page]
         return Response.json(200, envelope("Invoices", page, state.now(), **extra))

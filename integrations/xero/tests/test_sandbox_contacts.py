@@ -125,3 +125,15 @@ def test_post_contacts_updates_by_contact_id(xero_sandbox_sdk: Any) -> None:
 def test_a_bad_where_clause_is_a_400(xero_sandbox_sdk: Any) -> None:
     with pytest.raises(AccountingBadRequestException):
         xero_sandbox_sdk.accounting.get_contacts(AU, where='Name=="unterminated')
+
+
+def test_contacts_follow_the_order_parameter(xero_sandbox_sdk: Any) -> None:
+    _create(
+        xero_sandbox_sdk, Contact(name="Bolt Ltd", contact_number="C-1"), Contact(name="Acme Pty", contact_number="C-2")
+    )
+
+    by_number_desc = xero_sandbox_sdk.accounting.get_contacts(AU, order="ContactNumber DESC").contacts
+    default = xero_sandbox_sdk.accounting.get_contacts(AU).contacts
+
+    assert [c.contact_number for c in by_number_desc] == ["C-2", "C-1"]
+    assert [c.name for c in default] == ["Acme Pty", "Bolt Ltd"]
