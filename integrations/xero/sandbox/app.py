@@ -24,7 +24,6 @@ _REPLAY_KEYS = ("Content-Type",)
 class SandboxApp:
     def __init__(self, state: SandboxState | None = None) -> None:
         self.state = state or SandboxState()
-        self._log_lock = threading.Lock()
 
     # --- entry point ---------------------------------------------------------------------------
 
@@ -60,7 +59,7 @@ class SandboxApp:
         if rule.kind == "reset":
             return Response(0, action="reset")
         if rule.kind == "429":
-            headers = {"Retry-After": str(rule.retry_after), "X-Rate-Limit-Problem": "minute"}
+            headers = {"Retry-After": str(rule.retry_after), "X-Rate-Limit-Problem": rule.problem}
             return Response.json(429, problem(429, "Too Many Requests", "Rate limit exceeded"), headers)
         if rule.kind in ("500", "503"):
             status = int(rule.kind)

@@ -93,12 +93,13 @@ class FaultRule:
     retry_after: int = 1
     hold_seconds: float = 30.0
     tenant_id: str | None = None
+    problem: str = "minute"  # X-Rate-Limit-Problem of a "429" fault: minute, day, concurrent
     id: int = 0
     fired: int = 0
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FaultRule:
-        allowed = {"kind", "method", "path", "times", "skip", "retry_after", "hold_seconds", "tenant_id"}
+        allowed = {"kind", "method", "path", "times", "skip", "retry_after", "hold_seconds", "tenant_id", "problem"}
         unknown = sorted(set(data) - allowed)
         if unknown:
             raise ValueError(f"unknown fault keys: {', '.join(unknown)}")
@@ -112,7 +113,7 @@ class FaultRule:
     def matches(self, *, method: str, path: str, tenant_id: str | None) -> bool:
         if self.method not in ("*", method.upper()):
             return False
-        if self.tenant_id and self.tenant_id != tenant_id:
+        if self.tenant_id and self.tenant_id.lower() != (tenant_id or "").lower():
             return False
         pattern = self.path.lower()
         lowered = path.lower()

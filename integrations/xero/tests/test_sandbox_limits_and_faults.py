@@ -174,3 +174,12 @@ def test_faults_match_tenant_and_can_skip_calls(xero_sandbox: Any, xero_sandbox_
     assert xero_sandbox.control.faults()[0]["fired"] == 1
     xero_sandbox.control.clear_faults()
     assert xero_sandbox.control.faults() == []
+
+
+def test_a_429_fault_can_claim_the_day_limit(xero_sandbox: Any, xero_sandbox_sdk: Any) -> None:
+    xero_sandbox.control.add_fault("429", path="/Invoices", problem="day", retry_after=43200)
+
+    with pytest.raises(RateLimitException) as error:
+        xero_sandbox_sdk.accounting.get_invoices(AU)
+
+    assert (error.value.rate_limit, error.value.headers["Retry-After"]) == ("day", "43200")
