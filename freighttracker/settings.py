@@ -199,6 +199,8 @@ CELERY_IMPORTS = ["integrations.xero.export.tasks"]
 # Static beat entries (the DatabaseScheduler copies them into django-celery-beat's tables).
 CELERY_BEAT_SCHEDULE = {
     "xero-export-recover-stuck": {"task": "xero_export.recover_stuck", "schedule": 300.0},
+    # Weekly / monthly consolidated invoices, decided per tenant in its own timezone (invoicing.scheduled).
+    "invoicing-raise-scheduled": {"task": "invoicing.raise_scheduled", "schedule": 3600.0},
 }
 CELERY_TIMEZONE = "UTC"
 # Overridable so that a worker subprocess started by a test can be given its parent's queue.
