@@ -71,7 +71,7 @@ def test_the_day_limit_answers_429_day_with_a_long_retry_after(xero_sandbox: Any
 
 
 def test_a_sixth_concurrent_call_is_429_concurrent(xero_sandbox: Any) -> None:
-    xero_sandbox.control.config(latency_seconds=0.4)
+    xero_sandbox.control.config(latency_seconds=0.8)  # wide enough for a loaded CI box
     token = xero_sandbox.control.issue_token()
     clients = [sdk_clients(xero_sandbox.base_url, token) for _ in range(6)]
     barrier = threading.Barrier(6)
