@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
+from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter, PathConverter, SlugConverter, StringConverter, UUIDConverter
 from django.urls.exceptions import NoReverseMatch
@@ -126,3 +127,11 @@ def change_touches(change: tuple[str, Any, dict[str, Any]], lo: int, hi: int) ->
     if isinstance(pk, int) and lo <= pk < hi:
         return True
     return any(k.endswith("_id") and isinstance(v, int) and lo <= v < hi for k, v in row.items() if k != "id")
+
+
+def writes_so_far() -> int:
+    """Rows inserted, updated or deleted so far by this transaction (PostgreSQL's own counters)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) FROM pg_stat_xact_user_tables")
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0

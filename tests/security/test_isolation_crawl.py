@@ -18,6 +18,7 @@ What counts as a failure, for every pattern:
 from __future__ import annotations
 
 import re
+import traceback
 from collections.abc import Iterable
 from typing import Any
 
@@ -36,6 +37,7 @@ from tests.security.crawl import (
     db_snapshot,
     routes_all,
     urls_for,
+    writes_so_far,
 )
 from tests.security.world import World, sequences_jump, world_build
 
@@ -64,6 +66,7 @@ POLICY_BY_NAME: dict[str, frozenset[str]] = {
     "xero_export:mark_exported": ADMIN_ONLY,
 }
 POLICY_BY_NAMESPACE: dict[str, frozenset[str]] = {
+    "leaky": INVOICE_ROLES,  # tests/security/leaky_urls.py, only mounted by the self-test below
     "customers": ANY_ROLE,
     "bookings": ANY_ROLE,
     "warehouse": ANY_ROLE,
@@ -77,7 +80,7 @@ COMMON_POST_FIELDS = (
     "booking", "bookings", "warehouse_job", "warehouse_jobs", "run", "tenant", "organisation", "xero_tenant_id",
 )  # fmt: skip
 REFUSED = {403, 404, 405}
-B_RANGE = (100_000, 200_000)  # tenant B's primary keys (see world.sequences_jump)
+MANAGEMENT_SUFFIXES = ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS")
 
 
 def crawled(route: Route) -> bool:
@@ -94,6 +97,12 @@ def form_field_names(html: str) -> set[str]:
     return set(re.findall(r"<(?:input|select|textarea)[^>]*\bname=[\"']([^\"']+)[\"']", html))
 
 
+def composite_id_prefixes(html: str) -> set[str]:
+    """Prefixes of composite ids the page posts (e.g. "b:" of value="b:12"), to forge B's versions."""
+    values = re.findall(r"\bvalue=[\"']([A-Za-z]{1,12}[:_-])\d+[\"']", html)
+    return set(values)
+
+
 class Crawl:
     """Runs requests and collects every problem, so one run lists all leaks at once."""
 
@@ -101,36 +110,60 @@ class Crawl:
         self.a, self.b = a, b
         self.problems: list[str] = []
         self.requests = 0
+        self.prefixes: set[str] = set()
         self.clients: dict[str, Client] = {"anonymous": Client()}
         for role, user in a.users.items():
             client = Client()
             client.force_login(user)
             self.clients[str(role)] = client
         self.login_path = resolve_url(settings.LOGIN_URL)
+        self.snapshot = db_snapshot()
+        self.writes = writes_so_far()
 
     def problem(self, who: str, method: str, url: str, what: str) -> None:
         line = f"{method} {url} as {who}: {what}"
         if line not in self.problems:
             self.problems.append(line)
 
-    def request(self, who: str, method: str, url: str, data: dict[str, Any] | None = None) -> HttpResponse | None:
+    def request(
+        self, who: str, method: str, url: str, data: dict[str, Any] | None = None, *, touch_nothing: bool = False
+    ) -> HttpResponse | None:
+        """One request; then what it wrote: nothing at all when ``touch_nothing``, else nothing of B's."""
         self.requests += 1
         client = self.clients[who]
+        response: Any = None
         try:
             # A savepoint per request: a view that fails mid-write cannot poison the next request.
             with transaction.atomic():
-                if method == "GET":
-                    return client.get(url)  # type: ignore[return-value]
-                return client.post(url, data or {})  # type: ignore[return-value]
+                response = client.get(url) if method == "GET" else client.post(url, data or {})
         except Exception as exc:
-            self.problem(who, method, url, f"server error {type(exc).__name__}: {exc}"[:300])
-            return None
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            self.problem(
+                who, method, url, f"server error {type(exc).__name__}: {exc} at {where.filename}:{where.lineno}"[:400]
+            )
+        self.check_writes(who, method, url, data or {}, touch_nothing=touch_nothing or who == "anonymous")
+        return response
 
-    def check_no_leak(self, who: str, method: str, url: str, response: HttpResponse) -> None:
+    def check_writes(self, who: str, method: str, url: str, data: dict[str, Any], *, touch_nothing: bool) -> None:
+        # PostgreSQL counts this transaction's row writes: snapshot only after a request that wrote.
+        writes = writes_so_far()
+        if writes == self.writes:
+            return
+        self.writes = writes
+        after = db_snapshot()
+        changes, self.snapshot = db_changes(self.snapshot, after), after
+        touched = [c for c in changes if touch_nothing or change_touches(c, *self.b.pk_range)]
+        for model, pk, _row in touched[:3]:
+            self.problem(who, method, url, f"changed {model} pk={pk} (posted: {sorted(data)[:4]}…)")
+
+    def check_no_leak(
+        self, who: str, method: str, url: str, response: HttpResponse, sent: dict[str, Any] | None = None
+    ) -> None:
         body = response.content.decode(errors="replace") if not response.streaming else ""
         body += " " + response.get("Location", "").split("?")[0]
+        echoed = repr(sent or {})  # a form showing back what was posted to it is not a leak
         for needle in self.b.leak_needles:
-            if needle in body:
+            if needle in body and needle not in echoed:
                 self.problem(who, method, url, f"response ({response.status_code}) shows tenant B's {needle!r}")
 
     def check_refused(self, who: str, method: str, url: str, response: HttpResponse, *, allow_400: bool) -> None:
@@ -148,9 +181,18 @@ class Crawl:
         self.problem(who, method, url, f"expected 403/404/405, got {status} {response.get('Location', '')}".strip())
 
     def post_payloads(self, fields: Iterable[str]) -> list[dict[str, Any]]:
-        """One payload per identifier of tenant B, every field set to it, plus one with all of them."""
-        names = sorted(set(fields) | set(COMMON_POST_FIELDS))
-        idents = [*map(str, self.b.pks), *self.b.uuids, *self.b.strings]
+        """One payload per identifier of tenant B, every field set to it, plus one with all of them.
+
+        Formset management fields (TOTAL_FORMS, …) are counts, not references; they are left out here
+        (test_hostile_input covers them).
+        """
+        names = sorted({n for n in set(fields) | set(COMMON_POST_FIELDS) if not n.endswith(MANAGEMENT_SUFFIXES)})
+        idents = [
+            *map(str, self.b.pks),
+            *self.b.uuids,
+            self.b.tenant.slug,
+            *(f"{prefix}{pk}" for prefix in sorted(self.prefixes) for pk in self.b.pks),
+        ]
         return [{n: ident for n in names} for ident in idents] + [{n: idents for n in names}]
 
     def crawl(self, route: Route) -> None:
@@ -164,17 +206,20 @@ class Crawl:
             )
         # Fields the page's own forms post, as tenant A's admin sees them.
         fields: set[str] = set()
+        self.prefixes = set()
         for url in a_urls[:1]:
             response = self.request(ADMIN, "GET", url)
             if response is not None and response.status_code == 200 and not response.streaming:
-                fields = form_field_names(response.content.decode(errors="replace"))
+                html = response.content.decode(errors="replace")
+                fields, self.prefixes = form_field_names(html), composite_id_prefixes(html)
 
         for who in self.clients:
             allowed = who in policy
             # 1. Tenant B's objects in the URL (or B's ids in the POST body) as each of A's users.
             for url in b_urls if route.params else []:
                 for method in ("GET", "POST"):
-                    self.attempt(who, method, url, expect_refusal=True, allow_400=allowed, payloads=[{}])
+                    self.attempt(who, method, url, expect_refusal=True, allow_400=allowed, payloads=[{}],
+                                 touch_nothing=not allowed)  # fmt: skip
             if not route.params and allowed and who != "anonymous":
                 response = self.request(who, "GET", b_urls[0])
                 if response is not None:
@@ -200,26 +245,20 @@ class Crawl:
         touch_nothing: bool = False,
     ) -> None:
         for data in payloads:
-            before = db_snapshot() if method == "POST" else None
-            response = self.request(who, method, url, data)
+            response = self.request(who, method, url, data, touch_nothing=touch_nothing)
             if response is None:
                 continue
-            self.check_no_leak(who, method, url, response)
+            self.check_no_leak(who, method, url, response, data)
             if expect_refusal:
                 self.check_refused(who, method, url, response, allow_400=allow_400)
-            if before is not None:
-                changes = db_changes(before, db_snapshot())
-                touched = [c for c in changes if touch_nothing or change_touches(c, *B_RANGE)]
-                for model, pk, _row in touched[:3]:
-                    self.problem(who, method, url, f"changed {model} pk={pk} (data: {sorted(data)[:4]}…)")
 
 
 @pytest.fixture
 def worlds(db: None) -> tuple[World, World]:
     a = world_build(slug="acme", marker="ACMEMARK7")
-    sequences_jump(start=B_RANGE[0])
+    lo = sequences_jump()
     b = world_build(slug="rival", marker="RIVALMARK9")
-    sequences_jump(start=B_RANGE[1])
+    b.pk_range = (lo, sequences_jump())
     return a, b
 
 
@@ -278,3 +317,19 @@ def test_django_admin_refuses_tenant_users(worlds: tuple[World, World]) -> None:
         response = client.get("/admin/")
         assert response.status_code == 302
         assert response["Location"].startswith("/admin/login/")
+
+
+def test_the_crawl_catches_a_deliberately_unscoped_view(worlds: tuple[World, World], settings: Any) -> None:
+    """The crawl's own proof that it can fail: a view that skips the tenant scope, one that skips the role."""
+    settings.ROOT_URLCONF = "tests.security.leaky_urls"
+    a, b = worlds
+    crawl = Crawl(a, b)
+
+    for route in routes_all():
+        if route.namespace == "leaky":
+            crawl.crawl(route)
+
+    report = "\n".join(crawl.problems)
+    assert f"/leaky/customers/{b.pk_range[0]}/peek/ as admin: response (200) shows tenant B's 'RIVALMARK9'" in report
+    assert "changed customers.Customer" in report
+    assert "/total/ as operations: expected 403/404/405, got 200" in report

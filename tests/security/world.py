@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from bookings.models import BookingCharge, BookingStatus
 from customers.models import InvoicingRule
+from integrations.xero.crypto import secret_encrypt
 from integrations.xero.models import (
     AttemptOutcome,
     ExportAttempt,
@@ -47,6 +48,7 @@ class World:
     marker: str
     users: dict[str, User]
     objects: list[Model] = field(default_factory=list)
+    pk_range: tuple[int, int] = (0, 0)  # [lo, hi): ids this world's rows were given (see sequences_jump)
 
     @property
     def uuids(self) -> list[str]:
@@ -80,21 +82,33 @@ class World:
         return [self.marker, *self.uuids]
 
 
-def sequences_jump(*, start: int) -> None:
-    """Move every primary-key sequence to ``start`` so the next world's ids never collide with earlier rows.
+def _pk_sequences() -> list[tuple[str, str]]:
+    out = []
+    for model in apps.get_models(include_auto_created=True):
+        pk = model._meta.pk
+        if pk is not None and pk.get_internal_type() in ("AutoField", "BigAutoField", "SmallAutoField"):
+            out.append((model._meta.db_table, str(pk.column)))
+    return out
 
-    With tenant A's rows below 100000 and tenant B's from 100000, an id in a URL names B's row of
-    *every* model at once, and never one of A's.
+
+def sequences_jump(*, gap: int = 100_000) -> int:
+    """Move every primary-key sequence past every id handed out so far, to a round number; return it.
+
+    Sequences are not rolled back with the test transaction, so the start is computed from what the
+    sequences already handed out (earlier tests included). With tenant A's rows below the returned
+    number and tenant B's from it, an id in a URL names B's row of *every* model at once, never A's.
     """
+    tables = _pk_sequences()
+    highest = 0
     with connection.cursor() as cursor:
-        for model in apps.get_models(include_auto_created=True):
-            pk = model._meta.pk
-            if pk is None or pk.get_internal_type() not in ("AutoField", "BigAutoField", "SmallAutoField"):
-                continue
-            cursor.execute(
-                "SELECT setval(pg_get_serial_sequence(%s, %s), %s, false)",
-                [model._meta.db_table, pk.column, start],
-            )
+        for table, column in tables:
+            cursor.execute("SELECT pg_sequence_last_value(pg_get_serial_sequence(%s, %s))", [table, column])
+            row = cursor.fetchone()
+            highest = max(highest, int(row[0] or 0) if row else 0)
+        start = (highest // gap + 1) * gap
+        for table, column in tables:
+            cursor.execute("SELECT setval(pg_get_serial_sequence(%s, %s), %s, false)", [table, column, start])
+    return start
 
 
 def world_build(*, slug: str, marker: str) -> World:
@@ -211,8 +225,8 @@ def world_build(*, slug: str, marker: str) -> World:
             organisation_name=f"{marker} Org",
             connected_by=admin,
             scopes="accounting.invoices",
-            access_token_encrypted=f"{marker}-access-token-ciphertext",
-            refresh_token_encrypted=f"{marker}-refresh-token-ciphertext",
+            access_token_encrypted=secret_encrypt(f"{marker}-access-token"),
+            refresh_token_encrypted=secret_encrypt(f"{marker}-refresh-token"),
             access_token_expires_at=timezone.now() + dt.timedelta(minutes=30),
         )
     )
@@ -222,14 +236,21 @@ def world_build(*, slug: str, marker: str) -> World:
             tenant=tenant, changed_by=admin, field="send_customer_reference", old_value="False", new_value=marker
         )
     )
-    objs.append(XeroOrgCache.objects.create(tenant=tenant, kind="accounts", data=[{"Code": "200", "Name": marker}]))
+    cache = {
+        "accounts": [{"code": "200", "name": f"{marker} Sales", "type": "REVENUE", "class": "REVENUE"}],
+        "tax_rates": [{"tax_type": "OUTPUT", "name": f"{marker} GST", "rate": 10.0, "revenue": True}],
+        "tracking_categories": [{"id": str(uuid.uuid4()), "name": f"{marker} Region", "options": [f"{marker} North"]}],
+        "branding_themes": [{"id": str(uuid.uuid4()), "name": f"{marker} Theme"}],
+    }
+    for kind, rows in cache.items():
+        objs.append(XeroOrgCache.objects.create(tenant=tenant, kind=kind, data=rows))
     objs.append(
         XeroPendingAuthorisation.objects.create(
             tenant=tenant,
             user=admin,
             state_hash=hashlib.sha256(f"{marker}-state".encode()).hexdigest(),
             session_key_hash=hashlib.sha256(marker.encode()).hexdigest(),
-            code_verifier_encrypted=f"{marker}-verifier",
+            code_verifier_encrypted=secret_encrypt(f"{marker}-verifier"),
             organisations=[{"id": str(uuid.uuid4()), "tenantId": xero_tenant_id, "tenantName": f"{marker} Org"}],
         )
     )
