@@ -347,3 +347,28 @@ def test_redis_url_with_db_keeps_the_server_and_changes_the_database() -> None:
 def test_a_worker_subprocess_can_be_given_its_parents_queue(tmp_path: Path) -> None:
     values = _settings({"CELERY_TASK_DEFAULT_QUEUE": "celery-gw3"}, tmp_path, "CELERY_TASK_DEFAULT_QUEUE")
     assert values["CELERY_TASK_DEFAULT_QUEUE"] == "celery-gw3"
+
+
+PROBE_HEALTHZ = """
+import django
+django.setup()
+from django.test import Client
+client = Client()
+health = client.get("/healthz/", HTTP_HOST="tms.example.com")
+login = client.get("/login/", HTTP_HOST="tms.example.com")
+hsts = health.headers.get("Strict-Transport-Security")
+print(health.status_code, login.status_code, login.headers.get("Location"), hsts)
+"""
+
+
+def test_healthz_answers_over_plain_http_in_production_while_pages_redirect_to_https(db: None, tmp_path: Path) -> None:
+    """The container health check probes http://127.0.0.1:8000/healthz/ behind no proxy."""
+    from django.db import connection
+
+    env = _production_env(DATABASE_URL=database_url_from_settings(connection.settings_dict))
+    result = _run(["-c", PROBE_HEALTHZ], env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    health, login, location, hsts = result.stdout.strip().splitlines()[-1].split(" ", 3)
+    assert health == "200"
+    assert (login, location) == ("301", "https://tms.example.com/login/")
+    assert hsts == "None"  # HSTS is only sent over HTTPS
