@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from integrations.xero.models import AttemptOutcome, ExportAttempt, ExportRun, ExportRunStatus
 from invoicing.models import Invoice, InvoiceStatus
@@ -57,8 +57,16 @@ def export_run_progress(*, run: ExportRun) -> RunProgress:
 
 
 def export_run_invoices(*, run: ExportRun) -> QuerySet[Invoice]:
-    """The run's invoices with their current state (failed first, then by number)."""
-    return run.invoices.select_related("customer").order_by("-status", "number")
+    """The run's invoices with their current state: failed first (they need someone), then the
+    ones in flight, waiting, and exported; by number within each."""
+    rank = Case(
+        When(status=InvoiceStatus.EXPORT_FAILED, then=Value(0)),
+        When(status=InvoiceStatus.EXPORTING, then=Value(1)),
+        When(status=InvoiceStatus.READY, then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
+    )
+    return run.invoices.select_related("customer").annotate(rank=rank).order_by("rank", "number")
 
 
 def export_run_attempts(*, run: ExportRun) -> QuerySet[ExportAttempt]:
