@@ -15,13 +15,16 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from django.conf import settings
 from django.db import connection
+
+from freighttracker.celery import app as celery_app
 
 BASE_DIR = Path(settings.BASE_DIR)
 ARTIFACTS = BASE_DIR / "artifacts" / "screenshots"
@@ -112,6 +115,9 @@ def login(page: Any, email: str, password: str = "pw") -> None:
 
 # --- Celery worker --------------------------------------------------------------------------------
 
+# Redis db 6 is this suite's own broker and limiter store (the export engine's tests use db 5).
+E2E_REDIS_URL = os.environ.get("E2E_REDIS_URL", "redis://127.0.0.1:6379/6")
+
 
 def worker_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     """The environment a worker process needs to see what this test process sees: the test database,
@@ -120,106 +126,112 @@ def worker_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     db = connection.settings_dict
     password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
     host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
-    env["DATABASE_URL"] = f"postgresql://{db['USER'] or 'postgres'}{password}@{host}:{port}/{db['NAME']}"
-    if getattr(settings, "REDIS_URL", ""):
-        env["REDIS_URL"] = settings.REDIS_URL
-    else:
-        env.pop("REDIS_URL", None)
-        env["CELERY_BROKER_DIR"] = str(Path(str(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"])).parent)
-    env["FERNET_KEYS"] = ",".join(settings.FERNET_KEYS)
-    env["SECRET_KEY"] = settings.SECRET_KEY
-    env["TESTING"] = "true"
-    env["CELERY_TASK_ALWAYS_EAGER"] = "false"
-    for name in dir(settings):
-        if name.startswith("XERO_") or name == "SITE_URL":
-            value = getattr(settings, name)
-            if isinstance(value, str | int | bool):
-                env[name] = str(value).lower() if isinstance(value, bool) else str(value)
+    env.update(
+        {
+            "DATABASE_URL": f"postgresql://{db['USER'] or 'postgres'}{password}@{host}:{port}/{db['NAME']}",
+            "REDIS_URL": E2E_REDIS_URL,
+            "FERNET_KEYS": ",".join(settings.FERNET_KEYS),
+            "SECRET_KEY": settings.SECRET_KEY,
+            "TESTING": "true",
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            "XERO_CLIENT_ID": settings.XERO_CLIENT_ID,
+            "XERO_CLIENT_SECRET": settings.XERO_CLIENT_SECRET,
+            "XERO_HTTP_TIMEOUT": "5",
+        }
+    )
     env.update(extra or {})
     return env
 
 
 class Worker:
-    def __init__(self, proc: subprocess.Popen[bytes], log: Path) -> None:
-        self.proc, self.log = proc, log
+    """A real ``celery worker`` process; this process publishes to the same Redis queue."""
+
+    def __init__(self, extra_env: dict[str, str]) -> None:
+        self.extra_env = extra_env
+        self.proc: subprocess.Popen[bytes] | None = None
+        ARTIFACTS.parent.mkdir(parents=True, exist_ok=True)
+        self.log = ARTIFACTS.parent / f"celery-worker-{os.getpid()}.log"
+        self._saved = (celery_app.conf.broker_url, celery_app.conf.broker_transport_options)
+
+    def broker_use(self) -> None:
+        # Drop leftovers of an aborted earlier run from this process's own queue only.
+        redis.Redis.from_url(E2E_REDIS_URL).delete(settings.CELERY_TASK_DEFAULT_QUEUE)
+        celery_app.conf.update(broker_url=E2E_REDIS_URL, broker_transport_options={})
+        celery_app.close()
+
+    def broker_restore(self) -> None:
+        celery_app.conf.update(broker_url=self._saved[0], broker_transport_options=self._saved[1])
+        celery_app.close()
 
     def output(self) -> str:
-        return self.log.read_text(errors="replace")
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
 
+    def start(self, *, concurrency: int = 2) -> Worker:
+        cmd = [
+            str(Path(sys.executable).parent / "celery"), "-A", "freighttracker", "worker", "-P", "prefork",
+            "-c", str(concurrency), "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "-n", f"e2e-{os.getpid()}@%h",
+            "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO",
+        ]  # fmt: skip
+        with self.log.open("wb") as out:
+            self.proc = subprocess.Popen(
+                cmd, cwd=BASE_DIR, env=worker_env(self.extra_env), stdout=out, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+        deadline = time.monotonic() + 40
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"Celery worker exited early:\n{self.output()[-3000:]}")
+            if "ready." in self.output():
+                return self
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"Celery worker not ready in 40 s:\n{self.output()[-3000:]}")
 
-def worker_start(*, extra_env: dict[str, str] | None = None, concurrency: int = 2) -> Worker:
-    ARTIFACTS.parent.mkdir(parents=True, exist_ok=True)
-    log = ARTIFACTS.parent / f"celery-worker-{os.getpid()}.log"
-    queue = settings.CELERY_TASK_DEFAULT_QUEUE
-    cmd = [
-        str(Path(sys.executable).parent / "celery"),
-        "-A",
-        "freighttracker",
-        "worker",
-        "-P",
-        "prefork",
-        "-c",
-        str(concurrency),
-        "-Q",
-        queue,
-        "-n",
-        f"e2e-{os.getpid()}@%h",
-        "--without-gossip",
-        "--without-mingle",
-        "--without-heartbeat",
-        "-l",
-        "INFO",
-    ]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            cmd, cwd=BASE_DIR, env=worker_env(extra_env), stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"Celery worker exited early:\n{log.read_text(errors='replace')[-3000:]}")
-        if "ready." in log.read_text(errors="replace"):
-            return Worker(proc, log)
-        time.sleep(0.2)
-    worker_stop(Worker(proc, log))
-    raise RuntimeError(f"Celery worker not ready in 30 s:\n{log.read_text(errors='replace')[-3000:]}")
-
-
-def worker_stop(worker: Worker) -> None:
-    if worker.proc.poll() is None:
-        os.killpg(worker.proc.pid, signal.SIGTERM)
-        try:
-            worker.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(worker.proc.pid, signal.SIGKILL)
-            worker.proc.wait(timeout=5)
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=5)
 
 
 @pytest.fixture
-def celery_worker(transactional_db: None, live_server: Any, xero_endpoints: dict[str, str]) -> Iterator[Worker]:
-    """A real `celery worker` process on the test database, the test broker queue and the sandbox."""
-    worker = worker_start(extra_env={"SITE_URL": live_server.url, **xero_endpoints})
-    yield worker
-    worker_stop(worker)
-
-
-@pytest.fixture
-def xero_endpoints(request: pytest.FixtureRequest, settings: Any, live_server: Any) -> dict[str, str]:
-    """Point the product (this process and the worker) at the sandbox started by ``xero_sandbox``."""
-    try:
-        sandbox = request.getfixturevalue("xero_sandbox")
-    except pytest.FixtureLookupError:
-        pytest.fail("fixture xero_sandbox (integrations/xero/sandbox/pytest_plugin.py) is not available")
-    base = sandbox.url.rstrip("/")
+def xero_endpoints(xero_sandbox: Any, settings: Any, live_server: Any) -> dict[str, str]:
+    """Point the product (this process and the worker) at the sandbox; the callback at the live server."""
     endpoints = {
-        "XERO_AUTHORIZE_URL": f"{base}/identity/connect/authorize",
-        "XERO_TOKEN_URL": f"{base}/connect/token",
-        "XERO_REVOKE_URL": f"{base}/connect/revocation",
-        "XERO_CONNECTIONS_URL": f"{base}/connections",
-        "XERO_API_URL": f"{base}/api.xro/2.0",
+        **xero_sandbox.urls(),
         "XERO_REDIRECT_URI": f"{live_server.url}{CALLBACK_PATH}",
+        "XERO_INVOICE_LINK": f"{xero_sandbox.base_url}/sandbox/invoices/{{id}}",
         "SITE_URL": live_server.url,
     }
     for name, value in endpoints.items():
         setattr(settings, name, value)
+    settings.REDIS_URL = E2E_REDIS_URL
     return endpoints
+
+
+@pytest.fixture
+def celery_worker(transactional_db: None, live_server: Any, xero_endpoints: dict[str, str]) -> Iterator[Worker]:
+    """A real `celery worker` process on the test database, Redis db 6 and the sandbox."""
+    worker = Worker(xero_endpoints)
+    worker.broker_use()
+    try:
+        yield worker.start()
+    finally:
+        worker.stop()
+        worker.broker_restore()
+        connection.close()
+
+
+def wait_until(predicate: Callable[[], Any], *, timeout: float, what: str, worker: Worker | None = None) -> Any:
+    """Poll the database (never sleep blindly): return the predicate's first truthy value."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    tail = worker.output()[-4000:] if worker else ""
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}\n{tail}")
