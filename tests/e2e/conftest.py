@@ -166,11 +166,11 @@ class Worker:
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
-    def start(self, *, concurrency: int = 2) -> Worker:
+    def start(self, *, concurrency: int = 2, loglevel: str = "INFO") -> Worker:
         cmd = [
             str(Path(sys.executable).parent / "celery"), "-A", "freighttracker", "worker", "-P", "prefork",
             "-c", str(concurrency), "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "-n", f"e2e-{os.getpid()}@%h",
-            "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO",
+            "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", loglevel,
         ]  # fmt: skip
         with self.log.open("wb") as out:
             self.proc = subprocess.Popen(
