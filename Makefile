@@ -9,7 +9,9 @@ BIN := $(CURDIR)/$(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 XERO_SANDBOX_PORT ?= 8765
-# pytest-xdist processes for `make test`; each gets its own test database (test_<name>_gw0, ...).
+# pytest-xdist processes for `make test`; each gets its own test database (test_<name>_gw0, ...) and
+# Celery queue (settings). Tests sharing one outside resource (a fixed Redis db) carry
+# @pytest.mark.xdist_group("<name>") so that --dist loadgroup runs them in one process.
 TEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 
@@ -50,7 +52,7 @@ run: $(STAMP)
 test: $(STAMP)
 	@if [ -z "$${REDIS_URL:-}" ]; then REDIS_URL=$$(python -m freighttracker.embedded_redis) || exit 1; export REDIS_URL; \
 	  echo "REDIS_URL=$$REDIS_URL (embedded)"; fi; \
-	python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	ruff check .
