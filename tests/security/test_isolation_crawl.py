@@ -39,6 +39,7 @@ from tests.security.crawl import (
     urls_for,
     writes_so_far,
 )
+from tests.security.forms import main_form
 from tests.security.world import World, sequences_jump, world_build
 
 ADMIN, ACCOUNTS, OPS = Role.ADMIN.value, Role.ACCOUNTS.value, Role.OPERATIONS.value
@@ -80,6 +81,8 @@ COMMON_POST_FIELDS = (
     "booking", "bookings", "warehouse_job", "warehouse_jobs", "run", "tenant", "organisation", "xero_tenant_id",
 )  # fmt: skip
 REFUSED = {403, 404, 405}
+ID_LIKE = re.compile(r"(^|[-_])(id|pk|customer|job|invoice|booking|run|line_id|tax_code)s?$")
+UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 MANAGEMENT_SUFFIXES = ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS")
 
 
@@ -195,6 +198,31 @@ class Crawl:
         ]
         return [{n: ident for n in names} for ident in idents] + [{n: idents for n in names}]
 
+    def swapped_payloads(self, html: str, url: str) -> list[dict[str, Any]]:
+        """The page's form as rendered, with one id-like field at a time set to one of B's ids."""
+        try:
+            form = main_form(html, action=url)
+        except AssertionError:
+            return []
+        base = form.baseline()
+        payloads = []
+        for f in form.fields:
+            if f.name == "csrfmiddlewaretoken" or f.name.endswith(MANAGEMENT_SUFFIXES):
+                continue
+            sample = f.value or next((o for o in f.options if o), "")
+            if not (f.tag == "select" or f.type in ("hidden", "checkbox", "radio") or ID_LIKE.search(f.name)):
+                continue
+            if UUID_RE.fullmatch(sample):
+                idents = list(self.b.uuids)
+            elif m := re.fullmatch(r"([A-Za-z]{1,12}[:_-])\d+", sample):
+                idents = [f"{m.group(1)}{pk}" for pk in self.b.pks]
+            elif sample.isdigit() or not sample:
+                idents = [str(pk) for pk in self.b.pks]
+            else:
+                continue
+            payloads += [{**base, f.name: ident} for ident in idents]
+        return payloads
+
     def crawl(self, route: Route) -> None:
         policy = policy_for(route)
         assert policy is not None, route.name  # test_every_url_pattern_has_a_role_policy explains
@@ -207,6 +235,7 @@ class Crawl:
         # Fields the page's own forms post, as tenant A's admin sees them.
         fields: set[str] = set()
         self.prefixes = set()
+        html = ""
         for url in a_urls[:1]:
             response = self.request(ADMIN, "GET", url)
             if response is not None and response.status_code == 200 and not response.streaming:
@@ -232,6 +261,10 @@ class Crawl:
                     for method in ("GET", "POST"):
                         self.attempt(who, method, url, expect_refusal=True, allow_400=False, payloads=[{}],
                                      touch_nothing=True)  # fmt: skip
+        # 3. Tenant A's own form, filled in as its admin would, with one reference swapped for B's.
+        if html and ADMIN in policy:
+            self.attempt(ADMIN, "POST", a_urls[0], expect_refusal=False, allow_400=True,
+                         payloads=self.swapped_payloads(html, a_urls[0]))  # fmt: skip
 
     def attempt(
         self,
@@ -320,7 +353,8 @@ def test_django_admin_refuses_tenant_users(worlds: tuple[World, World]) -> None:
 
 
 def test_the_crawl_catches_a_deliberately_unscoped_view(worlds: tuple[World, World], settings: Any) -> None:
-    """The crawl's own proof that it can fail: a view that skips the tenant scope, one that skips the role."""
+    """The crawl's own proof that it can fail: a view that skips the tenant scope, one that skips the
+    role, and a form of tenant A that accepts tenant B's id in its body."""
     settings.ROOT_URLCONF = "tests.security.leaky_urls"
     a, b = worlds
     crawl = Crawl(a, b)
@@ -333,3 +367,4 @@ def test_the_crawl_catches_a_deliberately_unscoped_view(worlds: tuple[World, Wor
     assert f"/leaky/customers/{b.pk_range[0]}/peek/ as admin: response (200) shows tenant B's 'RIVALMARK9'" in report
     assert "changed customers.Customer" in report
     assert "/total/ as operations: expected 403/404/405, got 200" in report
+    assert re.search(r"POST /leaky/bookings/\d+/reassign/ as admin: changed bookings.Booking", report), report
