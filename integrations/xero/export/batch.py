@@ -24,7 +24,8 @@ from xero_python.api_client.serializer import serialize
 from xero_python.exceptions import AccountingBadRequestException, HTTPStatusException
 
 from integrations.xero.exceptions import XeroError
-from integrations.xero.export.calls import RateLimited, xero_call
+from integrations.xero.export.calls import RateLimited, xero_call, xero_slot_take
+from integrations.xero.export.limiter import Slot, limiter_release
 from integrations.xero.export.payload import invoice_payload_build, invoice_url_template
 from integrations.xero.models import AttemptOutcome, ExportAttempt, ExportRun, XeroSettings
 from invoicing.models import EXPORTABLE_STATUSES, Invoice, InvoiceJob, InvoiceStatus
@@ -98,6 +99,29 @@ def batch_send(
     """Claim ``candidate_ids``, send what was claimed in one request, record every outcome."""
     result = BatchResult()
     url_template = invoice_url_template()
+    # The call slot first: when the limiter says wait, nothing has been claimed or recorded yet.
+    slot = xero_slot_take(org=org)
+    try:
+        return _batch_send(
+            api=api, org=org, run=run, xero_settings=xero_settings, candidate_ids=candidate_ids,
+            contact_errors=contact_errors, slot=slot, result=result, url_template=url_template,
+        )  # fmt: skip
+    finally:
+        limiter_release(org=org, slot=slot)  # idempotent: the call released it already when made
+
+
+def _batch_send(
+    *,
+    api: AccountingApi,
+    org: str,
+    run: ExportRun,
+    xero_settings: XeroSettings,
+    candidate_ids: Sequence[int],
+    contact_errors: dict[int, str],
+    slot: Slot,
+    result: BatchResult,
+    url_template: str,
+) -> BatchResult:
     with transaction.atomic():
         claimed = batch_claim(candidate_ids=candidate_ids)
         if not claimed:
@@ -157,6 +181,7 @@ def batch_send(
             summarize_errors=False,
             idempotency_key=key,
             _preload_content=False,
+            slot=slot,
         )
         try:
             answer = json.loads(raw.data or b"{}")

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from xero_python.exceptions import RateLimitException
 
 from integrations.xero.client import xero_call_kwargs
-from integrations.xero.export.limiter import limiter_acquire, limiter_block, limiter_release
+from integrations.xero.export.limiter import Slot, limiter_acquire, limiter_block, limiter_release
 
 T = TypeVar("T")
 DEFAULT_RETRY_AFTER = 60.0
@@ -58,11 +58,21 @@ def retry_after_seconds(exc: RateLimitException) -> float:
         return DEFAULT_RETRY_AFTER
 
 
-def xero_call(*, org: str, kind: str, fn: Callable[..., T], **kwargs: Any) -> T:
-    """``fn(org, **kwargs, _request_timeout=…)`` under the organisation's limiter."""
+def xero_slot_take(*, org: str) -> Slot:
+    """A call slot now, or :class:`RateLimited` with how long to wait."""
     slot = limiter_acquire(org=org)
     if not slot.granted:
         raise RateLimited(slot.wait_seconds)
+    return slot
+
+
+def xero_call(*, org: str, kind: str, fn: Callable[..., T], slot: Slot | None = None, **kwargs: Any) -> T:
+    """``fn(org, **kwargs, _request_timeout=…)`` under the organisation's limiter.
+
+    ``slot``: one taken beforehand with :func:`xero_slot_take` (the batch takes its slot before
+    claiming invoices, so a busy limiter never leaves claimed invoices behind); released here.
+    """
+    slot = slot or xero_slot_take(org=org)
     try:
         STATS.add(kind)
         return fn(org, **kwargs, **xero_call_kwargs())

@@ -23,7 +23,7 @@ EXPORT_REDIS_URL = os.environ.get("EXPORT_TEST_REDIS_URL", "redis://127.0.0.1:63
 BASE_DIR = Path(settings.BASE_DIR)
 
 
-def _env(sandbox_urls: dict[str, str], extra: dict[str, str]) -> dict[str, str]:
+def _env(sandbox_urls: dict[str, str], extra: dict[str, str], queue: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     db = connection.settings_dict
     password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
@@ -39,6 +39,7 @@ def _env(sandbox_urls: dict[str, str], extra: dict[str, str]) -> dict[str, str]:
             "XERO_HTTP_TIMEOUT": "2",
             "SITE_URL": settings.SITE_URL,
             **sandbox_urls,
+            "CELERY_TASK_DEFAULT_QUEUE": queue,
             **extra,
         }
     )
@@ -52,31 +53,36 @@ class ExportWorker:
         self.sandbox_urls = sandbox_urls
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = Path(tempfile.mkstemp(prefix="export-worker-", suffix=".log")[1])
-        self._saved = (app.conf.broker_url, app.conf.broker_transport_options)
+        self._saved = (app.conf.broker_url, app.conf.broker_transport_options, app.conf.task_default_queue)
+        # A queue of our own on the shared Redis db: other test sessions (other helpers, CI) may run
+        # these tests at the same time and must not take each other's tasks.
+        self.queue = f"celery-export-{os.getpid()}"
 
     def broker_use(self) -> None:
         """Make this process publish to the worker's broker (drops any cached producer pool)."""
         # Drop leftovers of an aborted earlier run from this process's queue (not the whole db:
         # parallel pytest workers use their own queues on it).
-        redis.Redis.from_url(EXPORT_REDIS_URL).delete(settings.CELERY_TASK_DEFAULT_QUEUE)
-        app.conf.update(broker_url=EXPORT_REDIS_URL, broker_transport_options={})
+        redis.Redis.from_url(EXPORT_REDIS_URL).delete(self.queue)
+        app.conf.update(broker_url=EXPORT_REDIS_URL, broker_transport_options={}, task_default_queue=self.queue)
         app.close()
 
     def broker_restore(self) -> None:
-        app.conf.update(broker_url=self._saved[0], broker_transport_options=self._saved[1])
+        app.conf.update(
+            broker_url=self._saved[0], broker_transport_options=self._saved[1], task_default_queue=self._saved[2]
+        )
         app.close()
 
     def start(self, *, concurrency: int = 2, extra_env: dict[str, str] | None = None) -> ExportWorker:
         cmd = [
             str(Path(sys.executable).parent / "celery"), "-A", "freighttracker", "worker", "-P", "prefork",
-            "-c", str(concurrency), "-Q", settings.CELERY_TASK_DEFAULT_QUEUE,
+            "-c", str(concurrency), "-Q", self.queue,
             "-n", f"export-{os.getpid()}-{time.time_ns()}@%h",
             "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO",
         ]  # fmt: skip
         out = self.log.open("ab")
         self.proc = subprocess.Popen(
-            cmd, cwd=BASE_DIR, env=_env(self.sandbox_urls, extra_env or {}), stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True,
+            cmd, cwd=BASE_DIR, env=_env(self.sandbox_urls, extra_env or {}, self.queue), stdout=out,
+            stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
         deadline = time.monotonic() + 40
         while time.monotonic() < deadline:

@@ -93,7 +93,8 @@ def test_customer_reference_rules_reach_xero_as_configured(tenant, xero_sandbox,
     run = _export_and_wait(tenant, worker)
     assert run.exported_count == 3, run.message
     sent = _sent_bodies(xero_sandbox)
-    assert "Reference" not in sent["OFF-000001"] and "Reference" not in sent["OFF-000002"]
+    assert "Reference" not in sent["OFF-000001"], sent["OFF-000001"]
+    assert "Reference" not in sent["OFF-000002"], sent["OFF-000002"]
     assert sent["ALW-000001"]["Reference"] == "PO-0"
 
     # Toggle on, rule "all": single job → its reference; several → joined; long → cut at 255; never → none.
