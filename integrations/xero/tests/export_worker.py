@@ -66,6 +66,9 @@ class ExportWorker:
         app.conf.update(broker_url=EXPORT_REDIS_URL, broker_transport_options={}, task_default_queue=self.queue)
         app.close()
 
+    def log_remove(self) -> None:
+        self.log.unlink(missing_ok=True)
+
     def broker_restore(self) -> None:
         app.conf.update(
             broker_url=self._saved[0], broker_transport_options=self._saved[1], task_default_queue=self._saved[2]

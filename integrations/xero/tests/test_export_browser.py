@@ -25,6 +25,7 @@ def export_worker(xero_sandbox: Any, xero_sandbox_settings: Any, live_server: An
     w.broker_use()
     yield w
     w.stop()
+    w.log_remove()
     w.broker_restore()
 
 

@@ -43,6 +43,7 @@ def worker(xero_sandbox: Any, xero_sandbox_settings: Any) -> Iterator[ExportWork
     w.broker_use()
     yield w
     w.stop()
+    w.log_remove()
     w.broker_restore()
     connection.close()
 
