@@ -213,3 +213,25 @@ def test_a_corrected_failed_invoice_exports_on_the_next_run(tenant, connected, x
     inv.refresh_from_db()
     assert inv.status == InvoiceStatus.EXPORTED and inv.export_error == ""
     assert list(sandbox_invoices_by_number(xero_sandbox, connected.xero_tenant_id)) == [inv.number]
+
+
+def test_refresh_refused_mid_run_blocks_the_run_with_a_visible_reason(tenant, connected, xero_sandbox):
+    """invalid_grant when the token is renewed: the run stops, nothing is left exporting."""
+    from integrations.xero.crypto import secret_encrypt
+
+    customers = customers_bulk_make(tenant=tenant, count=2)
+    invoices_bulk_make(tenant=tenant, customers=customers, count=80)
+    run = export_run_start(tenant=tenant, trigger=ExportTrigger.MANUAL, enqueue=False)
+    export_run_step(run_id=run.id)  # first batch goes out
+    connected.refresh_from_db()
+    connected.access_token_expires_at = timezone.now() - dt.timedelta(seconds=1)
+    connected.refresh_token_encrypted = secret_encrypt("spent-or-revoked-refresh-token")
+    connected.save()
+    run = export_run_drive(run_id=run.id, max_wait=30)
+    assert run.status == ExportRunStatus.BLOCKED
+    assert "reconnect" in run.message.lower()
+    assert run.exported_count == 50
+    assert not Invoice.objects.filter(status=InvoiceStatus.EXPORTING).exists()
+    assert Invoice.objects.filter(status=InvoiceStatus.READY).count() == 30
+    connected.refresh_from_db()
+    assert not connected.is_usable
