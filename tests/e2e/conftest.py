@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis
@@ -115,14 +116,23 @@ def login(page: Any, email: str, password: str = "pw") -> None:
 
 # --- Celery worker --------------------------------------------------------------------------------
 
-# Redis db 6 is this suite's own broker and limiter store (the export engine's tests use db 5).
-E2E_REDIS_URL = os.environ.get("E2E_REDIS_URL", "redis://127.0.0.1:6379/6")
+
+def _e2e_redis_url() -> str:
+    """Redis db 6 — this suite's own broker and limiter store (the export engine's tests use db 5) — on
+    the server REDIS_URL names (``make test`` may start an embedded one), else on localhost."""
+    if os.environ.get("E2E_REDIS_URL"):
+        return os.environ["E2E_REDIS_URL"]
+    base = urlsplit(getattr(settings, "REDIS_URL", "") or "redis://127.0.0.1:6379/0")
+    return urlunsplit((base.scheme, base.netloc, "/6", "", ""))
+
+
+E2E_REDIS_URL = _e2e_redis_url()
 
 
 def worker_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     """The environment a worker process needs to see what this test process sees: the test database,
     the same broker (and queue), the same keys and the same Xero endpoints."""
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_XDIST_WORKER", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     db = connection.settings_dict
     password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
     host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
@@ -139,6 +149,7 @@ def worker_env(extra: dict[str, str] | None = None) -> dict[str, str]:
             "XERO_HTTP_TIMEOUT": "5",
         }
     )
+    env.pop("PYTEST_XDIST_WORKER", None)
     env.update(extra or {})
     return env
 
@@ -151,16 +162,23 @@ class Worker:
         self.proc: subprocess.Popen[bytes] | None = None
         ARTIFACTS.parent.mkdir(parents=True, exist_ok=True)
         self.log = ARTIFACTS.parent / f"celery-worker-{os.getpid()}.log"
-        self._saved = (celery_app.conf.broker_url, celery_app.conf.broker_transport_options)
+        conf = celery_app.conf
+        self._saved = (conf.broker_url, conf.broker_transport_options, conf.task_default_queue)
+        # A queue of our own: other test sessions may use the same Redis db at the same time. The
+        # worker's settings derive their default queue (where a run re-enqueues itself) from
+        # PYTEST_XDIST_WORKER, so it is given this suffix.
+        self.suffix = f"e2e-{os.getpid()}"
+        self.queue = f"celery-{self.suffix}"
 
     def broker_use(self) -> None:
-        # Drop leftovers of an aborted earlier run from this process's own queue only.
-        redis.Redis.from_url(E2E_REDIS_URL).delete(settings.CELERY_TASK_DEFAULT_QUEUE)
-        celery_app.conf.update(broker_url=E2E_REDIS_URL, broker_transport_options={})
+        redis.Redis.from_url(E2E_REDIS_URL).delete(self.queue)  # leftovers of an aborted earlier run
+        celery_app.conf.update(broker_url=E2E_REDIS_URL, broker_transport_options={}, task_default_queue=self.queue)
         celery_app.close()
 
     def broker_restore(self) -> None:
-        celery_app.conf.update(broker_url=self._saved[0], broker_transport_options=self._saved[1])
+        celery_app.conf.update(
+            broker_url=self._saved[0], broker_transport_options=self._saved[1], task_default_queue=self._saved[2]
+        )
         celery_app.close()
 
     def output(self) -> str:
@@ -169,12 +187,13 @@ class Worker:
     def start(self, *, concurrency: int = 2, loglevel: str = "INFO") -> Worker:
         cmd = [
             str(Path(sys.executable).parent / "celery"), "-A", "freighttracker", "worker", "-P", "prefork",
-            "-c", str(concurrency), "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "-n", f"e2e-{os.getpid()}@%h",
+            "-c", str(concurrency), "-Q", self.queue, "-n", f"{self.suffix}@%h",
             "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", loglevel,
         ]  # fmt: skip
         with self.log.open("wb") as out:
             self.proc = subprocess.Popen(
-                cmd, cwd=BASE_DIR, env=worker_env(self.extra_env), stdout=out, stderr=subprocess.STDOUT,
+                cmd, cwd=BASE_DIR, env={**worker_env(self.extra_env), "PYTEST_XDIST_WORKER": self.suffix},
+                stdout=out, stderr=subprocess.STDOUT,
                 start_new_session=True,
             )  # fmt: skip
         deadline = time.monotonic() + 40

@@ -23,7 +23,7 @@ from tenancy.models import Role, Tenant
 from tests.e2e.conftest import Worker, login, wait_until
 from tests.factories import BookingChargeFactory, BookingFactory, CustomerFactory, TenantFactory, UserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("e2e")]
 
 
 def _tenant_connected(sandbox: Any, *, send_reference: bool, rule: str = ReferenceRule.ALL_REFERENCES) -> Tenant:

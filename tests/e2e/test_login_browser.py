@@ -9,7 +9,7 @@ import pytest
 from tests.e2e.conftest import login
 from tests.factories import TenantFactory, UserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("e2e")]
 
 
 def test_operations_user_logs_in_and_lands_on_bookings(page: Any) -> None:

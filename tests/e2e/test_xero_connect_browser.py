@@ -12,7 +12,7 @@ from tenancy.models import Role
 from tests.e2e.conftest import login
 from tests.factories import TenantFactory, UserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("e2e")]
 
 
 def test_admin_connects_xero_and_turns_send_customer_reference_on(

@@ -96,6 +96,7 @@ def test_no_token_or_secret_in_the_logs_of_connect_refresh_export_and_disconnect
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.xdist_group("e2e")
 def test_no_token_or_secret_in_a_debug_celery_workers_log(
     tenant: Tenant, xero_sandbox: Any, xero_sandbox_settings: Any
 ) -> None:
