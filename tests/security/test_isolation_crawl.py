@@ -235,12 +235,14 @@ class Crawl:
         # Fields the page's own forms post, as tenant A's admin sees them.
         fields: set[str] = set()
         self.prefixes = set()
-        html = ""
-        for url in a_urls[:1]:
+        html, a_page = "", ""
+        # The first of A's ids that names an object of this page (ids are tried for every model).
+        for url in a_urls if ADMIN in policy else []:
             response = self.request(ADMIN, "GET", url)
             if response is not None and response.status_code == 200 and not response.streaming:
-                html = response.content.decode(errors="replace")
+                html, a_page = response.content.decode(errors="replace"), url
                 fields, self.prefixes = form_field_names(html), composite_id_prefixes(html)
+                break
 
         for who in self.clients:
             allowed = who in policy
@@ -262,9 +264,9 @@ class Crawl:
                         self.attempt(who, method, url, expect_refusal=True, allow_400=False, payloads=[{}],
                                      touch_nothing=True)  # fmt: skip
         # 3. Tenant A's own form, filled in as its admin would, with one reference swapped for B's.
-        if html and ADMIN in policy:
-            self.attempt(ADMIN, "POST", a_urls[0], expect_refusal=False, allow_400=True,
-                         payloads=self.swapped_payloads(html, a_urls[0]))  # fmt: skip
+        if html:
+            self.attempt(ADMIN, "POST", a_page, expect_refusal=False, allow_400=True,
+                         payloads=self.swapped_payloads(html, a_page))  # fmt: skip
 
     def attempt(
         self,
