@@ -72,6 +72,8 @@ class Shots:
         self.prefix = re.sub(r"[^A-Za-z0-9_]+", "_", test_name).strip("_")
         self.count = 0
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        for old in ARTIFACTS.glob(f"{self.prefix}-*.png"):  # an earlier run's shots of this test
+            old.unlink()
 
     def __call__(self, name: str, *, readme: str | None = None, full_page: bool = True) -> Path:
         self.count += 1

@@ -39,6 +39,7 @@ def _tenant_connected(sandbox: Any, *, send_reference: bool, rule: str = Referen
         },
     )
     xero_connection_make(tenant=tenant, sandbox=sandbox)
+    sandbox.control.config(latency_seconds=1.0)  # a real Xero takes its time: progress is visible
     return tenant
 
 
@@ -71,8 +72,12 @@ def _export_selected_and_watch(page: Any, invoices: list[Invoice]) -> None:
     page.shots("ready-to-export-selected")
     page.get_by_role("button", name=f"Export {len(invoices)} selected").click()
     page.wait_for_url("**/invoicing/export/runs/**")
-    # htmx swaps the progress in place: the same document must reach "finished" without a reload.
+    # htmx swaps the progress in place: the same document must go from "in progress" to "finished"
+    # without a reload (the sandbox answers slowly, so the first render is still in progress).
     page.evaluate("window.__sameDocument = true")
+    first = page.locator("#run-progress").get_attribute("data-status")
+    assert first != "finished", "the run was over before the page showed any progress"
+    page.shots("export-in-progress")
     page.wait_for_selector("#run-progress[data-status=finished]", timeout=60_000)
     assert page.evaluate("window.__sameDocument === true"), "the page reloaded instead of updating in place"
 
@@ -99,6 +104,11 @@ def test_accounts_exports_selected_invoices_and_xero_holds_them_with_the_right_r
 
     held = _held(xero_sandbox)
     assert set(held) == {consolidated.number, single.number}
+    # "Open in Xero" leads to the invoice (the sandbox's page stands in for Xero's).
+    href = page.locator(f"tr[data-invoice='{consolidated.number}'] a", has_text="Open in Xero").get_attribute("href")
+    page.goto(href or "")
+    assert consolidated.number in page.content()
+    page.shots("invoice-in-xero-sandbox")
     if send_reference:
         assert held[consolidated.number].get("Reference") == "PO-7001, PO-7002"
         assert held[single.number].get("Reference") == "SO-55"
@@ -156,7 +166,7 @@ def test_rejected_invoice_shows_xeros_message_is_corrected_and_exports_on_the_se
     assert single.status == InvoiceStatus.EXPORT_FAILED
     message = row.locator(".error-text").inner_text()
     assert "999999" in message or "Account code" in message  # Xero's own validation message
-    page.shots("export-failed-with-xero-message", readme="export-failed")
+    page.shots("export-failed-with-xero-message")
     assert not _held(xero_sandbox)
 
     # Correct it on the invoice edit page.
