@@ -370,3 +370,23 @@ def test_the_crawl_catches_a_deliberately_unscoped_view(worlds: tuple[World, Wor
     assert "changed customers.Customer" in report
     assert "/total/ as operations: expected 403/404/405, got 200" in report
     assert re.search(r"POST /leaky/bookings/\d+/reassign/ as admin: changed bookings.Booking", report), report
+
+
+def test_every_view_refuses_a_post_without_a_csrf_token(worlds: tuple[World, World]) -> None:
+    """CSRF is on for every view of the walk (none is csrf_exempt): a forged cross-site POST gets 403."""
+    a, _b = worlds
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(a.users[ADMIN])
+    exempt = []
+    for route in routes_all():
+        if not crawled(route):
+            continue
+        urls = urls_for(route, a)
+        if not urls:
+            continue
+        response = client.post(urls[0], {"anything": "1"})
+        if response.status_code != 403:
+            exempt.append(f"{route.name}: {response.status_code}")
+    assert not exempt, f"POST without CSRF token not refused: {exempt}"
+    anonymous = Client(enforce_csrf_checks=True)
+    assert anonymous.post("/login/", {"username": "admin@acme.example", "password": "pw"}).status_code == 403
