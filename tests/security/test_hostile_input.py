@@ -423,3 +423,38 @@ def test_export_start_with_hostile_selection_exports_nothing_and_does_not_crash(
         invoice.refresh_from_db()
         assert invoice.status == InvoiceStatus.READY
     assert Decimal(invoice.total) > 0
+
+
+@EXAMPLES
+@given(
+    reason=hostile_text,
+    xero_invoice_id=st.one_of(hostile_text, st.uuids().map(str)),
+    next_url=st.sampled_from(
+        [
+            "",
+            "//evil.example/",
+            "https://evil.example/x",
+            "javascript:alert(1)",
+            "/\\evil.example",
+            "\x00/",
+            "/invoicing/",
+        ]
+    ),
+)
+def test_mark_exported_by_hand_survives_hostile_reason_id_and_next(
+    admin_client_: Client, invoice: Invoice, reason: str, xero_invoice_id: str, next_url: str
+) -> None:
+    Invoice.objects.filter(pk=invoice.pk).update(status=InvoiceStatus.EXPORT_FAILED)
+
+    response = admin_client_.post(
+        f"/invoicing/export/invoices/{invoice.public_id}/mark-exported/",
+        {"reason": reason, "xero_invoice_id": xero_invoice_id, "next": next_url},
+    )
+
+    assert response.status_code in (302, 400)
+    location = response.get("Location", "")
+    assert location.startswith("/") and not location.startswith(("//", "/\\")), location
+    invoice.refresh_from_db()
+    if invoice.status == InvoiceStatus.EXPORTED:
+        assert reason.strip(), "marked exported without a reason"
+        Invoice.objects.filter(pk=invoice.pk).update(status=InvoiceStatus.EXPORT_FAILED, export_note="")
