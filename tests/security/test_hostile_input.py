@@ -325,7 +325,17 @@ def test_xero_settings_form_survives_hostile_input(
 
 # --- search and filter parameters of the lists -------------------------------------------------------
 
-LISTS = ["/customers/", "/bookings/", "/warehouse/", "/invoicing/", "/invoicing/all/", "/invoicing/raise/"]
+LISTS = [
+    "/customers/",
+    "/bookings/",
+    "/warehouse/",
+    "/invoicing/",
+    "/invoicing/all/",
+    "/invoicing/raise/",
+    "/invoicing/export/history/",
+    "/bookings/new/",
+    "/warehouse/new/",
+]
 
 
 @EXAMPLES
