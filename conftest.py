@@ -13,32 +13,32 @@ pytest_plugins = ["integrations.xero.sandbox.pytest_plugin"]
 
 @pytest.fixture
 def tenant(db: None) -> Tenant:
-    return TenantFactory(name="Acme Freight", slug="acme")
+    return TenantFactory.create(name="Acme Freight", slug="acme")
 
 
 @pytest.fixture
 def other_tenant(db: None) -> Tenant:
-    return TenantFactory(name="Rival Logistics", slug="rival")
+    return TenantFactory.create(name="Rival Logistics", slug="rival")
 
 
 @pytest.fixture
 def admin_user(tenant: Tenant) -> User:
-    return UserFactory(tenant=tenant, role=Role.ADMIN, email="admin@acme.example")
+    return UserFactory.create(tenant=tenant, role=Role.ADMIN, email="admin@acme.example")
 
 
 @pytest.fixture
 def accounts_user(tenant: Tenant) -> User:
-    return UserFactory(tenant=tenant, role=Role.ACCOUNTS, email="accounts@acme.example")
+    return UserFactory.create(tenant=tenant, role=Role.ACCOUNTS, email="accounts@acme.example")
 
 
 @pytest.fixture
 def ops_user(tenant: Tenant) -> User:
-    return UserFactory(tenant=tenant, role=Role.OPERATIONS, email="ops@acme.example")
+    return UserFactory.create(tenant=tenant, role=Role.OPERATIONS, email="ops@acme.example")
 
 
 @pytest.fixture
 def other_admin(other_tenant: Tenant) -> User:
-    return UserFactory(tenant=other_tenant, role=Role.ADMIN, email="admin@rival.example")
+    return UserFactory.create(tenant=other_tenant, role=Role.ADMIN, email="admin@rival.example")
 
 
 def _client_for(user: User) -> Client:

@@ -126,3 +126,6 @@ class Sequence(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tenant", "name"], name="sequence_unique_per_tenant")]
+
+    def __str__(self) -> str:
+        return f"{self.name} = {self.last_value}"

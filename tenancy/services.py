@@ -14,12 +14,12 @@ def sequence_next(*, tenant: Tenant, name: str) -> int:
     concurrent callers queue, so two bookings never get the same number. Call it inside the
     transaction that saves the numbered row, so a rollback gives the number back.
     """
-    table = Sequence._meta.db_table
+    assert Sequence._meta.db_table == "tenancy_sequence"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""
-            INSERT INTO {table} (tenant_id, name, last_value) VALUES (%s, %s, 1)
-            ON CONFLICT (tenant_id, name) DO UPDATE SET last_value = {table}.last_value + 1
+            """
+            INSERT INTO tenancy_sequence (tenant_id, name, last_value) VALUES (%s, %s, 1)
+            ON CONFLICT (tenant_id, name) DO UPDATE SET last_value = tenancy_sequence.last_value + 1
             RETURNING last_value
             """,
             [tenant.pk, name],

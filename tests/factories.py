@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import factory
 
@@ -13,7 +14,20 @@ from tenancy.services import number_format, sequence_next
 from warehouse.models import WarehouseCharge, WarehouseJob, WarehouseJobStatus
 
 
-class TenantFactory(factory.django.DjangoModelFactory):
+def _tenant_tax_codes(tenant: Tenant, create: bool) -> None:
+    """Every test tenant gets GST 10% (its default) and GST-free, like a real Australian carrier."""
+    if not create:
+        return
+    gst, _ = TaxCode.objects.get_or_create(
+        tenant=tenant, code="GST", defaults={"name": "GST 10%", "rate": Decimal("10")}
+    )
+    TaxCode.objects.get_or_create(tenant=tenant, code="FRE", defaults={"name": "GST free", "rate": Decimal("0")})
+    if tenant.default_tax_code_id is None:
+        tenant.default_tax_code = gst
+        tenant.save(update_fields=["default_tax_code"])
+
+
+class TenantFactory(factory.django.DjangoModelFactory[Tenant]):
     class Meta:
         model = Tenant
         django_get_or_create = ("slug",)
@@ -23,20 +37,10 @@ class TenantFactory(factory.django.DjangoModelFactory):
     timezone = "Australia/Sydney"
     base_currency = "AUD"
 
-    @factory.post_generation
-    def tax(self, create: bool, extracted: object, **kwargs: object) -> None:
-        if not create:
-            return
-        gst, _ = TaxCode.objects.get_or_create(
-            tenant=self, code="GST", defaults={"name": "GST 10%", "rate": Decimal("10")}
-        )
-        TaxCode.objects.get_or_create(tenant=self, code="FRE", defaults={"name": "GST free", "rate": Decimal("0")})
-        if self.default_tax_code_id is None:
-            self.default_tax_code = gst
-            self.save(update_fields=["default_tax_code"])
+    tax = factory.PostGeneration(lambda tenant, create, extracted, **kw: _tenant_tax_codes(tenant, create))
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -52,7 +56,7 @@ class UserFactory(factory.django.DjangoModelFactory):
             instance.save()
 
 
-class CustomerFactory(factory.django.DjangoModelFactory):
+class CustomerFactory(factory.django.DjangoModelFactory[Customer]):
     class Meta:
         model = Customer
 
@@ -63,13 +67,13 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     currency = "AUD"
 
 
-class _JobFactory(factory.django.DjangoModelFactory):
+class _JobFactory(factory.django.DjangoModelFactory[Any]):
     tenant = factory.SubFactory(TenantFactory)
     customer = factory.SubFactory(CustomerFactory, tenant=factory.SelfAttribute("..tenant"))
     customer_reference = factory.Sequence(lambda n: f"PO-{n:05d}")
 
     @classmethod
-    def _create(cls, model_class: type, *args: object, **kwargs: object) -> object:
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
         if not kwargs.get("number"):
             tenant = kwargs["tenant"]
             kwargs["number"] = number_format(
@@ -94,7 +98,7 @@ class WarehouseJobFactory(_JobFactory):
     status = WarehouseJobStatus.COMPLETED
 
 
-class BookingChargeFactory(factory.django.DjangoModelFactory):
+class BookingChargeFactory(factory.django.DjangoModelFactory[BookingCharge]):
     class Meta:
         model = BookingCharge
 
@@ -105,7 +109,7 @@ class BookingChargeFactory(factory.django.DjangoModelFactory):
     tax_code = factory.LazyAttribute(lambda o: o.job.tenant.default_tax_code)
 
 
-class WarehouseChargeFactory(factory.django.DjangoModelFactory):
+class WarehouseChargeFactory(factory.django.DjangoModelFactory[WarehouseCharge]):
     class Meta:
         model = WarehouseCharge
 

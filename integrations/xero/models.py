@@ -93,6 +93,9 @@ class XeroSettingsChange(models.Model):
     class Meta:
         ordering = ["-changed_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.field}: {self.old_value} → {self.new_value}"
+
 
 class XeroOrgCache(models.Model):
     """Choices read from the connected organisation (Accounts, TaxRates, …), cached."""
@@ -104,6 +107,9 @@ class XeroOrgCache(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tenant", "kind"], name="xero_org_cache_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of tenant {self.tenant_id}"
 
 
 class ExportTrigger(models.TextChoices):
@@ -125,7 +131,9 @@ class ExportRun(models.Model):
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     trigger = models.CharField(max_length=10, choices=ExportTrigger.choices)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     status = models.CharField(max_length=10, choices=ExportRunStatus.choices, default=ExportRunStatus.QUEUED)
     invoices = models.ManyToManyField(Invoice, related_name="export_runs", blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -140,6 +148,9 @@ class ExportRun(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["tenant", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Export {self.public_id} ({self.trigger}, {self.status})"
 
 
 class AttemptOutcome(models.TextChoices):
@@ -168,6 +179,9 @@ class ExportAttempt(models.Model):
     class Meta:
         ordering = ["-started_at", "-id"]
         indexes = [models.Index(fields=["invoice", "-started_at"])]
+
+    def __str__(self) -> str:
+        return f"Attempt on invoice {self.invoice_id}: {self.outcome}"
 
 
 class XeroPendingAuthorisation(models.Model):
@@ -201,3 +215,6 @@ class XeroRateLimitState(models.Model):
     calls = models.JSONField(default=list, help_text="Epoch seconds of the calls in the sliding minute.")
     inflight = models.JSONField(default=dict, help_text="Call token → lease expiry (epoch seconds).")
     blocked_until = models.FloatField(default=0.0)
+
+    def __str__(self) -> str:
+        return f"Rate limit state of {self.xero_tenant_id}"
