@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import connection
 
 from freighttracker.celery import app as celery_app
+from freighttracker.env import database_url_from_settings
 
 BASE_DIR = Path(settings.BASE_DIR)
 ARTIFACTS = BASE_DIR / "artifacts" / "screenshots"
@@ -135,12 +136,10 @@ def worker_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     """The environment a worker process needs to see what this test process sees: the test database,
     the same broker (and queue), the same keys and the same Xero endpoints."""
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
     env.update(
         {
-            "DATABASE_URL": f"postgresql://{db['USER'] or 'postgres'}{password}@{host}:{port}/{db['NAME']}",
+            # Unix-socket safe: ``make test`` on a fresh machine runs on the embedded PostgreSQL's socket.
+            "DATABASE_URL": database_url_from_settings(connection.settings_dict),
             "REDIS_URL": E2E_REDIS_URL,
             "FERNET_KEYS": ",".join(settings.FERNET_KEYS),
             "SECRET_KEY": settings.SECRET_KEY,

@@ -18,19 +18,21 @@ from django.conf import settings
 from django.db import connection
 
 from freighttracker.celery import app
+from freighttracker.env import database_url_from_settings, redis_url_with_db
 
-EXPORT_REDIS_URL = os.environ.get("EXPORT_TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
+# db 5 of the server REDIS_URL names (``make test`` starts an embedded one when it is unset).
+EXPORT_REDIS_URL = os.environ.get("EXPORT_TEST_REDIS_URL") or redis_url_with_db(
+    getattr(settings, "REDIS_URL", "") or "redis://127.0.0.1:6379/0", 5
+)
 BASE_DIR = Path(settings.BASE_DIR)
 
 
 def _env(sandbox_urls: dict[str, str], extra: dict[str, str], queue: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
     env.update(
         {
-            "DATABASE_URL": f"postgresql://{db['USER'] or 'postgres'}{password}@{host}:{port}/{db['NAME']}",
+            # Unix-socket safe: ``make test`` on a fresh machine runs on the embedded PostgreSQL's socket.
+            "DATABASE_URL": database_url_from_settings(connection.settings_dict),
             "REDIS_URL": EXPORT_REDIS_URL,
             "FERNET_KEYS": ",".join(settings.FERNET_KEYS),
             "SECRET_KEY": settings.SECRET_KEY,

@@ -11,8 +11,12 @@ from django.test import override_settings
 
 from integrations.xero.export import limiter
 from integrations.xero.export.limiter import limiter_acquire, limiter_block, limiter_release
+from integrations.xero.tests.export_worker import EXPORT_REDIS_URL
 
-REDIS_URL = "redis://127.0.0.1:6379/5"
+# The export tests' Redis db (5), on the server REDIS_URL names (``make test`` may start an embedded one).
+REDIS_URL = EXPORT_REDIS_URL
+# export_worker flushes db 5: never run beside those tests in another xdist process.
+pytestmark = pytest.mark.xdist_group("redis-db5")
 
 
 @pytest.fixture(params=["redis", "postgres"])

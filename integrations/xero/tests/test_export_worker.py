@@ -31,7 +31,8 @@ from integrations.xero.tests.export_worker import EXPORT_REDIS_URL, ExportWorker
 from invoicing.models import Invoice, InvoiceStatus
 from tenancy.models import Tenant
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# export_worker flushes Redis db 5, which the limiter tests use too: one xdist process for all of them.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("redis-db5")]
 PUT_INVOICES = "/api.xro/2.0/Invoices"
 
 
