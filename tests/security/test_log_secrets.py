@@ -22,6 +22,7 @@ from django.conf import settings
 from django.test import Client
 
 from integrations.xero.crypto import secret_decrypt
+from integrations.xero.export.limiter import limiter_reset
 from integrations.xero.export.services import export_run_drive, export_run_start
 from integrations.xero.models import ExportRun, ExportRunStatus, ExportTrigger, XeroConnection, XeroSettings
 from integrations.xero.tests.connect_support import connect_via_sandbox
@@ -29,7 +30,7 @@ from integrations.xero.tests.export_support import customers_bulk_make, invoices
 from integrations.xero.tokens import xero_token_refresh
 from invoicing.models import Invoice, InvoiceStatus
 from tenancy.models import Tenant
-from tests.e2e.conftest import Worker, wait_until
+from tests.e2e.conftest import E2E_REDIS_URL, Worker, wait_until
 
 CLIENT_SECRET = "cl1ent-s3cret-NEVER-LOG-4f1d2a"
 CHATTY = ("", "urllib3", "requests", "xero_python", "celery", "django", "integrations", "axes", "kombu", "amqp")
@@ -59,6 +60,7 @@ def _secrets_in(text: str, secrets: list[str]) -> list[str]:
 
 
 @pytest.mark.django_db
+@pytest.mark.xdist_group("e2e")
 def test_no_token_or_secret_in_the_logs_of_connect_refresh_export_and_disconnect(
     admin_client_: Client,
     tenant: Tenant,
@@ -67,6 +69,8 @@ def test_no_token_or_secret_in_the_logs_of_connect_refresh_export_and_disconnect
     debug_logs: pytest.LogCaptureFixture,
 ) -> None:
     xero_sandbox_settings.XERO_CLIENT_SECRET = CLIENT_SECRET
+    xero_sandbox_settings.REDIS_URL = E2E_REDIS_URL  # this suite's own limiter store
+    limiter_reset(org=xero_sandbox.au_org_id)
     secrets = [CLIENT_SECRET, settings.SECRET_KEY, *settings.FERNET_KEYS]
 
     response = connect_via_sandbox(admin_client_, xero_sandbox, org_ids=[xero_sandbox.au_org_id])
