@@ -14,6 +14,7 @@ XERO_SANDBOX_PORT ?= 8765
 # @pytest.mark.xdist_group("<name>") so that --dist loadgroup runs them in one process.
 TEST_WORKERS ?= 2
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 export PATH := $(BIN):$(PATH)
 export VIRTUAL_ENV := $(CURDIR)/$(VENV)
@@ -64,7 +65,7 @@ format: $(STAMP)
 	ruff format .
 
 bench: $(STAMP)
-	python bench/export_bench.py
+	python bench/export_bench.py $(BENCH_ARGS)
 
 migrations-check: $(STAMP)
 	python manage.py makemigrations --check --dry-run
