@@ -14,6 +14,7 @@ from django_celery_beat.models import PeriodicTask
 from bookings.models import BookingStatus
 from customers.models import InvoicingRule
 from freighttracker.celery import app as celery_app
+from integrations.xero.export.limiter import limiter_reset
 from integrations.xero.export.schedule import nightly_schedule_sync, nightly_task_name
 from integrations.xero.models import ExportRun, ExportRunStatus, ExportTrigger, ReferenceRule, XeroSettings
 from integrations.xero.tests.export_support import xero_connection_make
@@ -39,6 +40,7 @@ def _tenant_connected(sandbox: Any, *, send_reference: bool, rule: str = Referen
         },
     )
     xero_connection_make(tenant=tenant, sandbox=sandbox)
+    limiter_reset(org=sandbox.au_org_id)  # earlier tests' calls do not count against this one
     sandbox.control.config(latency_seconds=1.0)  # a real Xero takes its time: progress is visible
     return tenant
 
