@@ -3,6 +3,10 @@ server, a real Celery worker process and the local Xero sandbox over HTTP.
 
 Playwright's own browser download does not work in CI here, so the tests drive ``/usr/bin/chromium``
 (``apt-get install chromium``; ``.ci/run`` does it). Override with ``E2E_CHROMIUM``.
+
+Run: ``.venv/bin/pytest tests/e2e`` (needs Redis: db 6 of REDIS_URL's server, or ``E2E_REDIS_URL``).
+Screenshots land in ``artifacts/screenshots/``; ``UPDATE_README_SCREENSHOTS=1`` also refreshes the
+README's images in ``docs/screenshots/``.
 """
 
 from __future__ import annotations
