@@ -67,11 +67,12 @@ def _held(sandbox: Any) -> dict[str, dict[str, Any]]:
     return {inv["InvoiceNumber"]: inv for inv in sandbox.control.invoices(sandbox.au_org_id)}
 
 
-def _export_selected_and_watch(page: Any, invoices: list[Invoice]) -> None:
+def _export_selected_and_watch(page: Any, invoices: list[Invoice], readme: str | None = None) -> None:
     page.goto("/invoicing/")
     for inv in invoices:
         page.get_by_label(f"Select {inv.number}").check()
-    page.shots("ready-to-export-selected")
+    page.wait_for_timeout(400)  # only for the picture: let the checkbox animation settle
+    page.shots("ready-to-export-selected", readme=readme, full_page=False)
     page.get_by_role("button", name=f"Export {len(invoices)} selected").click()
     page.wait_for_url("**/invoicing/export/runs/**")
     # htmx swaps the progress in place: the same document must go from "in progress" to "finished"
@@ -93,7 +94,7 @@ def test_accounts_exports_selected_invoices_and_xero_holds_them_with_the_right_r
     login(page, "accounts@acme.example")
     assert page.url.rstrip("/").endswith("/invoicing")  # accounts land on Ready to Export
 
-    _export_selected_and_watch(page, [consolidated, single])
+    _export_selected_and_watch(page, [consolidated, single], readme="ready-to-export" if send_reference else None)
 
     page.shots("export-outcomes", readme="export-outcomes" if send_reference else None)
     progress = page.locator("#run-progress").inner_text()
