@@ -13,6 +13,10 @@ What counts as a failure, for every pattern:
   with anything but 403/404/405, or changing any row;
 - anonymous answered with anything but a redirect to the login page (or 403/404/405);
 - a server error (an exception escaping the view).
+
+Besides ids in the URL, tenant B's ids are posted in the body: every field of the page's forms set
+to each of B's ids, and the page's own form (as tenant A's admin sees it) posted back with one
+reference at a time swapped for one of B's — the classic "edit my booking, pick their customer".
 """
 
 from __future__ import annotations
@@ -54,7 +58,7 @@ NOT_CRAWLED: dict[str, str] = {
         "Django admin: staff-only (tenant users are never is_staff), guarded by Django's own admin_view; "
         "test_django_admin_refuses_tenant_users checks a tenant admin cannot enter it."
     ),
-    "login": "Public by design; brute force is covered by the axes lockout test in test_production_settings.",
+    "login": "Public by design; brute force is covered by the axes lockout tests in test_login_rate_limit.py.",
     "logout": "Public by design and it ends the crawler's own session; holds no tenant data.",
     "healthz": "Public liveness probe returning a constant JSON body; holds no tenant data.",
 }
