@@ -45,13 +45,22 @@ def _tax_label(tax_code: TaxCode) -> str:
     return f"{tax_code.code} {format(tax_code.rate.normalize(), 'f')}%"
 
 
+# A job rarely has more than a handful of charges; the cap keeps a forged TOTAL_FORMS from making
+# the server build, validate and render thousands of forms.
+MAX_CHARGE_LINES = 100
+
+
 class ChargeLineForm(forms.ModelForm):
-    def __init__(self, *args: Any, tenant: Tenant, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, tenant: Tenant, tax_codes: list[TaxCode] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         tax_field = self.fields["tax_code"]
         tax_field.queryset = TaxCode.objects.filter(tenant=tenant)  # type: ignore[attr-defined]
         tax_field.empty_label = "No tax"  # type: ignore[attr-defined]
         tax_field.label_from_instance = _tax_label  # type: ignore[attr-defined]
+        if tax_codes is not None:
+            # Fixed choices from the formset's one query, instead of one query per rendered row;
+            # validation still looks the submitted id up in the tenant's queryset.
+            tax_field.choices = [("", "No tax"), *((tc.pk, _tax_label(tc)) for tc in tax_codes)]  # type: ignore[attr-defined]
         if not self.instance.pk and tenant.default_tax_code_id:
             self.fields["tax_code"].initial = tenant.default_tax_code_id
         self.fields["account_code"].widget.attrs.setdefault("placeholder", tenant.default_account_code)
@@ -60,6 +69,14 @@ class ChargeLineForm(forms.ModelForm):
 
 class BaseChargeFormSet(BaseInlineFormSet):
     """Charge lines of one job. ``charge_data()`` gives the service what to save, in order."""
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs(index)
+        if "tenant" in kwargs and not hasattr(self, "_tax_codes"):
+            self._tax_codes = list(TaxCode.objects.filter(tenant=kwargs["tenant"]))
+        if hasattr(self, "_tax_codes"):
+            kwargs["tax_codes"] = self._tax_codes
+        return kwargs
 
     def get_queryset(self) -> Any:
         # One query with the tax codes, whatever the number of lines.
@@ -86,5 +103,8 @@ def charge_formset_class(charge_model: type[ChargeLine]) -> type[BaseChargeFormS
         fields=CHARGE_FIELDS,
         extra=1,
         can_delete=True,
+        max_num=MAX_CHARGE_LINES,
+        absolute_max=MAX_CHARGE_LINES,
+        validate_max=True,
         widgets={"description": forms.TextInput(attrs={"placeholder": "e.g. Linehaul Sydney to Melbourne"})},
     )
