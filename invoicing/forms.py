@@ -93,7 +93,7 @@ class InvoiceLineForm(forms.Form):
         )
 
 
-LineFormSet = forms.formset_factory(InvoiceLineForm, extra=0, can_delete=False)
+LineFormSet = forms.formset_factory(InvoiceLineForm, extra=0, can_delete=False, validate_max=True, validate_min=True)
 
 
 def line_formset(
@@ -114,6 +114,8 @@ def line_formset(
         for line in lines
     ]
     formset = LineFormSet(data=data, initial=initial, prefix="lines", form_kwargs={"tax_codes": tax_codes})
+    # Exactly one row per existing line: a forged TOTAL_FORMS is a form error, not empty rows.
+    formset.min_num = formset.max_num = len(lines)
     for form, line in zip(formset.forms, lines, strict=False):
         form.job_number = (job_numbers or {}).get(line.invoice_job_id or 0, "")
     return formset
