@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from integrations.xero.export import selectors
+from integrations.xero.export.forms import MarkExportedForm
 from integrations.xero.export.services import MarkExportedError, export_run_start, invoice_mark_exported
 from integrations.xero.models import ExportRun, ExportTrigger, XeroConnection
 from invoicing.models import EXPORTABLE_STATUSES, Invoice
@@ -108,12 +109,18 @@ def invoice_mark_exported_view(request: HttpRequest, public_id: UUID) -> HttpRes
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         back = reverse("invoicing:detail", args=[invoice.public_id])
+    form = MarkExportedForm(request.POST)
+    if not form.is_valid():
+        problems = "; ".join(f"{field}: {' '.join(str(e) for e in errors)}" for field, errors in form.errors.items())
+        messages.error(request, f"Invoice {invoice.number} was not marked exported — {problems}")
+        return redirect(back)
+    xero_id = form.cleaned_data["xero_invoice_id"]
     try:
         invoice_mark_exported(
             invoice=invoice,
             user=request.user,  # type: ignore[arg-type]
-            reason=request.POST.get("reason", ""),
-            xero_invoice_id=request.POST.get("xero_invoice_id", ""),
+            reason=form.cleaned_data["reason"],
+            xero_invoice_id=str(xero_id) if xero_id else "",
         )
     except MarkExportedError as exc:
         messages.error(request, str(exc))

@@ -164,9 +164,12 @@ def test_admin_marks_a_failed_invoice_exported_with_a_reason(admin_client_, acco
     admin_client_.post(url, {"reason": "   "})
     assert Invoice.objects.get(pk=inv.pk).status == InvoiceStatus.EXPORT_FAILED
     admin_client_.post(url, {"reason": "Entered by hand in Xero", "xero_invoice_id": "abc"})
+    assert Invoice.objects.get(pk=inv.pk).status == InvoiceStatus.EXPORT_FAILED  # not a Xero InvoiceID
+    xero_id = "0f4ab3d2-5c8e-4d1a-9b7f-2e6c1a0d9e31"
+    admin_client_.post(url, {"reason": "Entered by hand in Xero", "xero_invoice_id": xero_id})
     inv.refresh_from_db()
     assert inv.status == InvoiceStatus.EXPORTED and "Entered by hand in Xero" in inv.export_note
-    assert inv.xero_invoice_id == "abc"
+    assert inv.xero_invoice_id == xero_id
     assert ExportAttempt.objects.filter(invoice=inv, outcome=AttemptOutcome.EXPORTED).exists()
 
 
