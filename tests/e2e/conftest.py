@@ -31,6 +31,7 @@ from django.db import connection
 
 from freighttracker.celery import app as celery_app
 from freighttracker.env import database_url_from_settings
+from integrations.xero.tests.export_worker import celery_routing_reset
 
 BASE_DIR = Path(settings.BASE_DIR)
 ARTIFACTS = BASE_DIR / "artifacts" / "screenshots"
@@ -159,16 +160,6 @@ def worker_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def _celery_routing_reset() -> None:
-    """Forget the app's connections and its AMQP helper, so the new broker and default queue apply.
-
-    ``app.amqp`` caches the default queue and exchange from the first message sent; kept across a
-    queue change, messages go out to the old exchange and never reach the new queue's worker.
-    """
-    celery_app.close()
-    celery_app.__dict__.pop("amqp", None)
-
-
 class Worker:
     """A real ``celery worker`` process; this process publishes to the same Redis queue."""
 
@@ -188,13 +179,13 @@ class Worker:
     def broker_use(self) -> None:
         redis.Redis.from_url(E2E_REDIS_URL).delete(self.queue)  # leftovers of an aborted earlier run
         celery_app.conf.update(broker_url=E2E_REDIS_URL, broker_transport_options={}, task_default_queue=self.queue)
-        _celery_routing_reset()
+        celery_routing_reset()
 
     def broker_restore(self) -> None:
         celery_app.conf.update(
             broker_url=self._saved[0], broker_transport_options=self._saved[1], task_default_queue=self._saved[2]
         )
-        _celery_routing_reset()
+        celery_routing_reset()
 
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""

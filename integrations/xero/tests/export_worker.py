@@ -48,6 +48,17 @@ def _env(sandbox_urls: dict[str, str], extra: dict[str, str], queue: str) -> dic
     return env
 
 
+def celery_routing_reset() -> None:
+    """Forget the app's connections and its AMQP helper so that a new broker and default queue apply.
+
+    ``app.amqp`` caches the default queue and exchange from the first message sent; kept across a
+    queue change (another test module used another queue in this process), messages go to the old
+    exchange and never reach this worker's queue.
+    """
+    app.close()
+    app.__dict__.pop("amqp", None)
+
+
 class ExportWorker:
     """Start/stop/kill a worker; the test process sends its tasks to the same Redis queue."""
 
@@ -66,7 +77,7 @@ class ExportWorker:
         # parallel pytest workers use their own queues on it).
         redis.Redis.from_url(EXPORT_REDIS_URL).delete(self.queue)
         app.conf.update(broker_url=EXPORT_REDIS_URL, broker_transport_options={}, task_default_queue=self.queue)
-        app.close()
+        celery_routing_reset()
 
     def log_remove(self) -> None:
         self.log.unlink(missing_ok=True)
@@ -75,7 +86,7 @@ class ExportWorker:
         app.conf.update(
             broker_url=self._saved[0], broker_transport_options=self._saved[1], task_default_queue=self._saved[2]
         )
-        app.close()
+        celery_routing_reset()
 
     def start(self, *, concurrency: int = 2, extra_env: dict[str, str] | None = None) -> ExportWorker:
         cmd = [
