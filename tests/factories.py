@@ -31,6 +31,7 @@ class TenantFactory(factory.django.DjangoModelFactory[Tenant]):
     class Meta:
         model = Tenant
         django_get_or_create = ("slug",)
+        skip_postgeneration_save = True  # the tax-code hook saves what it changes
 
     name = factory.Sequence(lambda n: f"Carrier {n}")
     slug = factory.Sequence(lambda n: f"carrier-{n}")
