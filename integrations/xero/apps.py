@@ -7,5 +7,8 @@ class XeroConfig(AppConfig):
     verbose_name = "Xero integration"
 
     def ready(self) -> None:
-        # The export engine keeps the nightly beat entry in sync with XeroSettings.
-        from integrations.xero.export import signals  # noqa: F401
+        # signals: the export engine keeps the nightly beat entry in sync with XeroSettings.
+        # tasks: registered with Celery before its app is finalised. Autodiscovery only finds
+        # top-level ``<app>.tasks`` modules, and a shared task first imported after finalisation can
+        # miss the registry (NotRegistered: 'xero_export.run' once another task call finalised it).
+        from integrations.xero.export import signals, tasks  # noqa: F401
