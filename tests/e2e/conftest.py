@@ -19,7 +19,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -31,7 +31,7 @@ from django.db import connection
 
 from freighttracker.celery import app as celery_app
 from freighttracker.env import database_url_from_settings
-from integrations.xero.tests.export_worker import celery_routing_reset
+from integrations.xero.tests.export_worker import celery_routing_reset, wait_until
 
 BASE_DIR = Path(settings.BASE_DIR)
 ARTIFACTS = BASE_DIR / "artifacts" / "screenshots"
@@ -160,6 +160,9 @@ def worker_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+__all__ = ["Worker", "celery_routing_reset", "login", "wait_until"]
+
+
 class Worker:
     """A real ``celery worker`` process; this process publishes to the same Redis queue."""
 
@@ -248,15 +251,3 @@ def celery_worker(transactional_db: None, live_server: Any, xero_endpoints: dict
         worker.stop()
         worker.broker_restore()
         connection.close()
-
-
-def wait_until(predicate: Callable[[], Any], *, timeout: float, what: str, worker: Worker | None = None) -> Any:
-    """Poll the database (never sleep blindly): return the predicate's first truthy value."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    tail = worker.output()[-4000:] if worker else ""
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}\n{tail}")

@@ -11,7 +11,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import redis
 from django.conf import settings
@@ -130,7 +130,12 @@ class ExportWorker:
                 self.proc.wait(timeout=5)
 
 
-def wait_until(predicate: Callable[[], Any], *, timeout: float, what: str, worker: ExportWorker | None = None) -> Any:
+class _HasOutput(Protocol):
+    def output(self) -> str: ...
+
+
+def wait_until(predicate: Callable[[], Any], *, timeout: float, what: str, worker: _HasOutput | None = None) -> Any:
+    """Poll (the database, usually) until the predicate is truthy; on time-out show the worker's log."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
