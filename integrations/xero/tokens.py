@@ -97,6 +97,9 @@ def xero_token_refresh(*, connection_id: int, force: bool = False) -> str:
         # Re-read after the lock: another worker may have refreshed while we waited.
         if not force and not _expires_soon(connection):
             return secret_decrypt(connection.access_token_encrypted)
+        # The one HTTP call made inside a transaction, on purpose: the row lock must be held until
+        # the new pair is stored, or a second worker would spend the same refresh token. The call
+        # has a timeout (XERO_HTTP_TIMEOUT), so the lock is never held for long.
         try:
             tokens = token_refresh_grant(refresh_token=secret_decrypt(connection.refresh_token_encrypted))
         except XeroTokenError as exc:

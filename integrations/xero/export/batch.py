@@ -152,7 +152,7 @@ def _batch_send(
                     started_at=now,
                     finished_at=now,
                     outcome=AttemptOutcome.FAILED,
-                    error=contact_errors.get(i.customer_id, "The customer has no Xero contact."),
+                    error=_contact_error(contact_errors, i),
                 )
                 for i in rejected
             ]
@@ -160,7 +160,7 @@ def _batch_send(
         for i in rejected:
             i.status, i.export_error, i.exporting_since = (
                 InvoiceStatus.EXPORT_FAILED,
-                contact_errors.get(i.customer_id, "The customer has no Xero contact."),
+                _contact_error(contact_errors, i),
                 None,
             )
         Invoice.objects.bulk_update(rejected, ["status", "export_error", "exporting_since"])
@@ -319,3 +319,8 @@ def _answer_record(
                 f" WHERE i.id = v.id AND i.status = %s",
                 [now, *params, str(InvoiceStatus.EXPORTING)],
             )
+
+
+def _contact_error(contact_errors: dict[int, str], invoice: Invoice) -> str:
+    """Why an invoice cannot go: Xero's words about its customer's contact, or that there is none."""
+    return contact_errors.get(invoice.customer_id, "The customer has no Xero contact.")
