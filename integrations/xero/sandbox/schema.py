@@ -23,12 +23,17 @@ IDENTITY_SPEC = "xero-identity.yaml"
 XERO_HOST = "https://api.xero.com"
 #: Fields the spec marks readOnly but xero-python always serialises from its model defaults.
 SDK_DEFAULT_READ_ONLY = frozenset({"HasAttachments"})
+#: Xero's OpenAPI documents as vendored in the repository (see ``openapi/SOURCE.txt``).
+VENDORED_SPEC_DIR = Path(__file__).resolve().parent / "openapi"
 
 
-def spec_dir(base_dir: Path | str) -> Path:
-    """``$XERO_OPENAPI_DIR``, else ``../shared/xero-openapi`` beside the project (as CI lays it out)."""
+def spec_dir() -> Path:
+    """``$XERO_OPENAPI_DIR``, else the copies vendored beside this module (``openapi/``, with their licence).
+
+    A user's clone has nothing beside it, so the documents the tests validate against live in the repo.
+    """
     env = os.environ.get("XERO_OPENAPI_DIR")
-    return Path(env) if env else Path(base_dir).parent / "shared" / "xero-openapi"
+    return Path(env) if env else VENDORED_SPEC_DIR
 
 
 @lru_cache(maxsize=4)

@@ -1,5 +1,5 @@
 """What the SDK sends to the sandbox and what the sandbox answers both validate against Xero's OpenAPI
-documents (../shared/xero-openapi), checked with openapi-core on the sandbox's request log."""
+documents (vendored in integrations/xero/sandbox/openapi), checked with openapi-core on the sandbox's request log."""
 
 from __future__ import annotations
 
@@ -9,20 +9,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from openapi_core import OpenAPI
 from xero_python.accounting import Contact, Contacts, CurrencyCode, Invoice, Invoices, LineAmountTypes, LineItem
 from xero_python.accounting import LineItemTracking as Tracking
 from xero_python.exceptions import AccountingBadRequestException
 
-from integrations.xero.sandbox import DEMO_AU_ORG_ID, DEMO_NZ_ORG_ID
+from integrations.xero.sandbox import DEMO_AU_ORG_ID, DEMO_NZ_ORG_ID, schema
 from integrations.xero.sandbox.schema import ACCOUNTING_SPEC, IDENTITY_SPEC, exchange_errors, load_openapi, spec_dir
 
 AU = DEMO_AU_ORG_ID
 
 
 def _spec(name: str) -> OpenAPI:
-    path = spec_dir(settings.BASE_DIR) / name
+    path = spec_dir() / name
     assert path.exists(), f"Xero OpenAPI document missing at {path} (set XERO_OPENAPI_DIR)"
     return load_openapi(str(path))
 
@@ -112,6 +111,9 @@ def test_the_validator_rejects_a_response_that_breaks_the_spec(
 def test_the_spec_directory_follows_xero_openapi_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XERO_OPENAPI_DIR", str(tmp_path))
 
-    assert spec_dir("/anywhere/main") == tmp_path
+    assert spec_dir() == tmp_path
     monkeypatch.delenv("XERO_OPENAPI_DIR")
-    assert spec_dir("/anywhere/main") == Path("/anywhere/shared/xero-openapi")
+    assert spec_dir() == Path(schema.__file__).resolve().parent / "openapi"
+    assert (spec_dir() / ACCOUNTING_SPEC).is_file()
+    assert (spec_dir() / IDENTITY_SPEC).is_file()
+    assert "MIT" in (spec_dir() / "LICENSE").read_text()
