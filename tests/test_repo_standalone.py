@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-#: A path that leaves the clone for a sibling folder (``../shared``, ``parent / "shared"`` and the like).
+#: A path that leaves the clone for a sibling folder (the reference folder beside the clone, by any spelling).
 OUTSIDE = re.compile(r"\.\./shared|parent\s*/\s*[\"']shared[\"']|[\"']shared[\"']\s*/")
 
 

@@ -298,9 +298,9 @@ def test_an_idempotency_key_belongs_to_one_organisation(xero_sandbox: Any, xero_
     nz_line = LineItem(description="x", quantity=1, unit_amount=5, account_code="200", tax_type="OUTPUT2")
     nz_invoice = _invoice(kiwi, "FT-0091", currency_code=CurrencyCode.NZD, line=nz_line)
 
-    _put(xero_sandbox_sdk, _invoice(au_contact.contact_id, "FT-0091"), idempotency_key="shared")
+    _put(xero_sandbox_sdk, _invoice(au_contact.contact_id, "FT-0091"), idempotency_key="same-key")
     nz = xero_sandbox_sdk.accounting.create_invoices(
-        DEMO_NZ_ORG_ID, Invoices(invoices=[nz_invoice]), idempotency_key="shared"
+        DEMO_NZ_ORG_ID, Invoices(invoices=[nz_invoice]), idempotency_key="same-key"
     )
 
     assert nz.invoices[0].currency_code == CurrencyCode.NZD
