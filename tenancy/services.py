@@ -29,5 +29,34 @@ def sequence_next(*, tenant: Tenant, name: str) -> int:
     return int(row[0])
 
 
+def sequence_reserve(*, tenant: Tenant, name: str, count: int) -> range:
+    """Reserve ``count`` consecutive values of a per-tenant counter in one statement.
+
+    Returns the reserved values as a ``range`` (empty when ``count`` is 0). Like
+    :func:`sequence_next`, one ``INSERT … ON CONFLICT DO UPDATE … RETURNING``: the row lock makes
+    concurrent reservations queue, so blocks never overlap and, since the lock is held until the
+    caller's transaction ends, a committed block has no gaps. Call it inside the transaction that
+    saves the numbered rows, so a rollback gives the whole block back.
+    """
+    if count < 0:
+        raise ValueError("count must not be negative")
+    if count == 0:
+        return range(0)
+    assert Sequence._meta.db_table == "tenancy_sequence"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO tenancy_sequence (tenant_id, name, last_value) VALUES (%s, %s, %s)
+            ON CONFLICT (tenant_id, name) DO UPDATE SET last_value = tenancy_sequence.last_value + EXCLUDED.last_value
+            RETURNING last_value
+            """,
+            [tenant.pk, name, count],
+        )
+        row = cursor.fetchone()
+    assert row is not None
+    last = int(row[0])
+    return range(last - count + 1, last + 1)
+
+
 def number_format(*, prefix: str, value: int) -> str:
     return f"{prefix}{value:06d}"
