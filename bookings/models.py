@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
+from django.db.models.functions import Upper
 
 from jobs.models import ChargeLine, Job
 
@@ -40,6 +42,12 @@ class Booking(Job):
         indexes = [
             models.Index(fields=["tenant", "status"]),
             models.Index(fields=["tenant", "customer_reference"]),
+            # Pages are read newest first: an index-only scan finds a page's ids, even the last page.
+            models.Index(fields=["tenant", "id"], name="booking_tenant_id_idx"),
+            # Substring search (``icontains`` is ``UPPER(col) LIKE UPPER('%…%')``) uses these trigram
+            # indexes instead of scanning every job (pg_trgm, created in customers' migration 0003).
+            GinIndex(OpClass(Upper("number"), name="gin_trgm_ops"), name="booking_number_trgm"),
+            GinIndex(OpClass(Upper("customer_reference"), name="gin_trgm_ops"), name="booking_ref_trgm"),
         ]
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
+from django.db.models.functions import Upper
 
 from tenancy.models import Tenant
 
@@ -50,7 +52,12 @@ class Customer(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["tenant", "code"], name="customer_code_unique_per_tenant")]
-        indexes = [models.Index(fields=["tenant", "name"])]
+        indexes = [
+            models.Index(fields=["tenant", "name"]),
+            # Substring search of the customer autocomplete and the job search (pg_trgm).
+            GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="customer_name_trgm"),
+            GinIndex(OpClass(Upper("code"), name="gin_trgm_ops"), name="customer_code_trgm"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # OpClass in index expressions (the pg_trgm search indexes) needs the app installed.
+    "django.contrib.postgres",
     "django_htmx",
     "django_filters",
     "django_celery_beat",
