@@ -23,6 +23,21 @@ def customer_search(*, queryset: QuerySet[Customer], text: str) -> QuerySet[Cust
     return queryset.filter(Q(name__icontains=text) | Q(code__icontains=text) | Q(email__icontains=text))
 
 
+AUTOCOMPLETE_LIMIT = 20
+
+
+def customer_autocomplete(*, tenant: Tenant, text: str, limit: int = AUTOCOMPLETE_LIMIT) -> list[Customer]:
+    """Customers whose name or code contains ``text`` (trigram-indexed), by name; a few at most.
+
+    What the filter bars offer instead of a ``<select>`` of every customer.
+    """
+    text = text.strip()[:100]
+    queryset = Customer.objects.filter(tenant=tenant).order_by("name", "pk")
+    if text:
+        queryset = queryset.filter(Q(name__icontains=text) | Q(code__icontains=text))
+    return list(queryset[:limit])
+
+
 def customer_recent_bookings(*, customer: Customer) -> list[Booking]:
     return list(Booking.objects.filter(tenant=customer.tenant, customer=customer).order_by("-id")[:RECENT_JOBS])
 

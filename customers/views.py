@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from customers.forms import CustomerFilter, CustomerForm
 from customers.models import Customer
 from customers.selectors import (
+    customer_autocomplete,
     customer_job_counts,
     customer_list,
     customer_recent_bookings,
@@ -71,3 +72,17 @@ def customer_create_view(request: HttpRequest) -> HttpResponse:
 @role_required(*ANY_ROLE)
 def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _save(request, tenant_get_object_or_404(request, Customer, pk=pk))
+
+
+@role_required(*ANY_ROLE)
+def customer_autocomplete_view(request: HttpRequest) -> HttpResponse:
+    """The customer filter's options for what was typed (htmx swaps them into the ``<select>``).
+
+    Replaces rendering every customer as an ``<option>`` on each list page. The first match is
+    pre-selected so that typing a name and pressing Enter filters by it.
+    """
+    text = request.GET.get("customer_q", "")
+    customers = customer_autocomplete(tenant=request_tenant(request), text=text)
+    return render(
+        request, "customers/_autocomplete_options.html", {"customers": customers, "preselect": bool(text.strip())}
+    )

@@ -30,12 +30,22 @@ class JobFilter(django_filters.FilterSet):
 
     def __init__(self, *args: Any, tenant: Tenant, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.tenant = tenant
+        # Only validates the chosen id (one query); the page never lists every customer: the
+        # filter bar finds them through the customer autocomplete (customers:autocomplete).
         self.filters["customer"].queryset = Customer.objects.filter(tenant=tenant).order_by("name")  # type: ignore[attr-defined]
         self.filters["status"].extra["empty_label"] = "All statuses"
         self.filters["customer"].extra["empty_label"] = "All customers"
 
     def filter_q(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
-        return job_search(queryset=queryset, text=value)
+        return job_search(queryset=queryset, text=value, tenant=self.tenant)
+
+    def selected_customer(self) -> Customer | None:
+        """The customer the list is filtered by, for the filter bar (validated, of this tenant)."""
+        if not self.is_bound or not self.form.is_valid():
+            return None
+        customer: Customer | None = self.form.cleaned_data.get("customer")
+        return customer
 
     def filter_invoiceable(self, queryset: QuerySet[Any], name: str, value: bool | None) -> QuerySet[Any]:
         return job_filter_invoiceable(queryset=queryset) if value else queryset

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypeVar
 
-from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce, Round
+from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Round
 
+from customers.models import Customer
 from jobs.models import COMPLETED, Job
 from tenancy.models import Tenant
 
@@ -23,28 +25,50 @@ def _invoice_job_field(model: type[Job]) -> str:
 
 
 def job_list(*, tenant: Tenant, model: type[J]) -> QuerySet[J]:
-    """Jobs of one tenant for list pages: customer joined and charges summed in the same query."""
+    """Jobs of one tenant for list pages, newest first, with their customer.
+
+    No charge totals here: summing in the same query made every page (and the paginator's count)
+    GROUP BY all of the tenant's jobs. :func:`job_totals_attach` sums only the rows of the page.
+    """
+    return model._default_manager.filter(tenant=tenant).select_related("customer").order_by("-id")
+
+
+def job_totals_attach(*, jobs: Iterable[J]) -> list[J]:
+    """Set ``charges_total`` on each job (a page of them) with one query, whatever their number."""
+    rows = list(jobs)
+    if not rows:
+        return rows
     money = DecimalField(max_digits=14, decimal_places=2)
-    total = Coalesce(
-        Sum(Round(F("charges__quantity") * F("charges__unit_price"), 2), output_field=money),
-        Value(Decimal("0")),
-        output_field=money,
+    charge_model = type(rows[0]).charges.rel.related_model  # type: ignore[attr-defined]
+    totals = dict(
+        charge_model.objects.filter(job_id__in=[job.pk for job in rows])
+        .values("job_id")
+        .annotate(total=Sum(Round(F("quantity") * F("unit_price"), 2), output_field=money))
+        .values_list("job_id", "total")
+        .order_by()
     )
-    queryset = model._default_manager.filter(tenant=tenant).select_related("customer")
-    # Aggregation drops Meta.ordering, so order explicitly (newest first) for stable pages.
-    return queryset.annotate(charges_total=total).order_by("-id")  # type: ignore[return-value]
+    for job in rows:
+        job.charges_total = totals.get(job.pk) or Decimal("0")  # type: ignore[attr-defined]
+    return rows
 
 
-def job_search(*, queryset: QuerySet[J], text: str) -> QuerySet[J]:
-    """Match the job number, the customer's name or code, or the customer reference."""
+def job_search(*, queryset: QuerySet[J], text: str, tenant: Tenant) -> QuerySet[J]:
+    """Match the job number, the customer's name or code, or the customer reference.
+
+    Each condition is on the job's own columns (the matching customers are looked up first, in
+    their own small table), so PostgreSQL can combine the trigram indexes with a BitmapOr instead
+    of joining and scanning every job.
+    """
     text = text.strip()
     if not text:
         return queryset
+    customer_ids = list(
+        Customer.objects.filter(tenant=tenant)
+        .filter(Q(name__icontains=text) | Q(code__icontains=text))
+        .values_list("pk", flat=True)
+    )
     return queryset.filter(
-        Q(number__icontains=text)
-        | Q(customer__name__icontains=text)
-        | Q(customer__code__icontains=text)
-        | Q(customer_reference__icontains=text)
+        Q(number__icontains=text) | Q(customer_reference__icontains=text) | Q(customer_id__in=customer_ids)
     )
 
 
