@@ -30,6 +30,8 @@ class KeyListField(forms.MultipleChoiceField):
 class RaiseForm(forms.Form):
     job = KeyListField(pattern=r"[bw]:\d{1,18}", required=False)
     customer = KeyListField(pattern=r"\d{1,18}", required=False)
+    # "Raise all": every completed job of the tenant, by each customer's rule (a background run).
+    everything = forms.BooleanField(required=False)
     mark_ready = forms.BooleanField(
         required=False,
         initial=True,
@@ -39,7 +41,7 @@ class RaiseForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not data.get("job") and not data.get("customer"):
+        if not data.get("job") and not data.get("customer") and not data.get("everything"):
             raise forms.ValidationError("Select at least one job or customer to invoice.")
         return data
 

@@ -132,3 +132,52 @@ class InvoiceLine(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+
+class RaiseRunStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Raising"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class RaiseRun(models.Model):
+    """A large raise (thousands of jobs) run in the background, with its progress for the page.
+
+    The selection is stored as ids (``everything``, or customers and jobs); a worker raises it in
+    chunks, each its own short transaction (``invoicing.raising``).
+    """
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="raise_runs")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_by = models.ForeignKey("tenancy.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=10, choices=RaiseRunStatus.choices, default=RaiseRunStatus.QUEUED)
+    mark_ready = models.BooleanField(default=True)
+    everything = models.BooleanField(default=False, help_text="Every completed job of the tenant.")
+    customer_ids = models.JSONField(default=list, blank=True)
+    booking_ids = models.JSONField(default=list, blank=True)
+    warehouse_ids = models.JSONField(default=list, blank=True)
+    jobs_total = models.PositiveIntegerField(default=0)
+    jobs_done = models.PositiveIntegerField(default=0, help_text="Jobs looked at so far (raised or skipped).")
+    jobs_invoiced = models.PositiveIntegerField(default=0)
+    invoices_raised = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"raise run {self.public_id}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (RaiseRunStatus.DONE, RaiseRunStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.is_finished:
+            return 100
+        return int(100 * self.jobs_done / self.jobs_total) if self.jobs_total else 0

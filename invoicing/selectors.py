@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Prefetch, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Prefetch, Q, QuerySet, Sum, Value, Window
+from django.db.models.functions import Coalesce, Length, Lower, RowNumber
 
 from bookings.models import Booking
 from customers.models import Customer, InvoicingRule
@@ -93,8 +94,13 @@ class UninvoicedJob:
 
 @dataclass
 class CustomerUninvoiced:
+    """A customer's completed jobs: totals over all of them, ``jobs`` only the first few shown."""
+
     customer: Customer
     jobs: list[UninvoicedJob] = field(default_factory=list)
+    job_count: int = 0
+    billable_count: int = 0
+    total_amount: Decimal = Decimal("0.00")
 
     @property
     def is_consolidated(self) -> bool:
@@ -102,40 +108,111 @@ class CustomerUninvoiced:
 
     @property
     def amount(self) -> Decimal:
-        return sum((j.amount for j in self.jobs), Decimal("0.00"))
+        return self.total_amount
+
+    @property
+    def hidden_count(self) -> int:
+        """Jobs not listed on the page; ticking the customer raises them too."""
+        return self.job_count - len(self.jobs)
 
     @property
     def invoice_count(self) -> int:
         """How many invoices raising all of this customer's billable jobs would create."""
-        billable = sum(1 for j in self.jobs if j.charge_count)
-        return min(billable, 1) if self.is_consolidated else billable
+        return min(self.billable_count, 1) if self.is_consolidated else self.billable_count
 
 
-def jobs_uninvoiced_by_customer(*, tenant: Tenant) -> list[CustomerUninvoiced]:
-    """Completed, uninvoiced bookings and warehouse jobs grouped by customer (two queries)."""
+RAISE_CUSTOMERS_PER_PAGE = 20
+RAISE_JOBS_PER_CUSTOMER = 25
+_RAISE_SOURCES: tuple[tuple[str, str, type[Booking] | type[WarehouseJob], str], ...] = (
+    ("b", "Booking", Booking, "delivery_date"),
+    ("w", "Warehouse", WarehouseJob, "end_date"),
+)
+
+
+@dataclass
+class RaisePage:
+    """One page of the Raise page: customers with completed jobs, each with its first jobs."""
+
+    page_obj: Page
+    groups: list[CustomerUninvoiced]
+    jobs_total: int
+    customers_total: int
+
+
+def _customers_with_completed_jobs(*, tenant: Tenant) -> QuerySet[Customer]:
+    with_jobs = Q(pk__in=Booking.objects.filter(tenant=tenant, status=COMPLETED).values("customer_id")) | Q(
+        pk__in=WarehouseJob.objects.filter(tenant=tenant, status=COMPLETED).values("customer_id")
+    )
+    return Customer.objects.filter(with_jobs, tenant=tenant).order_by(Lower("name"), "pk")
+
+
+def raise_page(
+    *,
+    tenant: Tenant,
+    page_number: Any,
+    per_page: int = RAISE_CUSTOMERS_PER_PAGE,
+    jobs_per_customer: int = RAISE_JOBS_PER_CUSTOMER,
+) -> RaisePage:
+    """Completed, uninvoiced jobs grouped by customer, a page of customers at a time.
+
+    Each customer shows its totals (over all its completed jobs) and its first
+    ``jobs_per_customer`` jobs; the whole customer is raised by ticking the customer. A fixed
+    number of queries, whatever the number of jobs.
+    """
+    page_obj = Paginator(_customers_with_completed_jobs(tenant=tenant), per_page).get_page(page_number)
+    customers = list(page_obj.object_list)
+    groups = {c.pk: CustomerUninvoiced(customer=c) for c in customers}
+    jobs_total = 0
     amount = ExpressionWrapper(F("charges__quantity") * F("charges__unit_price"), output_field=DecimalField())
-    annotations = {
-        "charge_count": Count("charges"),
-        "amount": Coalesce(Sum(amount), Value(Decimal("0")), output_field=DecimalField()),
-    }
-    groups: dict[int, CustomerUninvoiced] = {}
-    sources: list[tuple[str, str, QuerySet[Any], str]] = [
-        ("b", "Booking", Booking.objects.all(), "delivery_date"),
-        ("w", "Warehouse", WarehouseJob.objects.all(), "end_date"),
-    ]
-    for prefix, kind, qs, date_field in sources:
-        rows = qs.filter(tenant=tenant, status=COMPLETED).select_related("customer").annotate(**annotations)
-        for job in rows.order_by("number"):
-            group = groups.setdefault(job.customer_id, CustomerUninvoiced(customer=job.customer))
-            group.jobs.append(
+    for prefix, kind, model, date_field in _RAISE_SOURCES:
+        completed = model._default_manager.filter(tenant=tenant, status=COMPLETED)
+        jobs_total += completed.count()
+        summary = (
+            completed.filter(customer_id__in=list(groups))
+            .values("customer_id")
+            .annotate(
+                jobs=Count("id", distinct=True),
+                billable=Count("id", distinct=True, filter=Q(charges__isnull=False)),
+                amount=Coalesce(Sum(amount), Value(Decimal("0")), output_field=DecimalField()),
+            )
+            .order_by()
+        )
+        for row in summary:
+            group = groups[row["customer_id"]]
+            group.job_count += row["jobs"]
+            group.billable_count += row["billable"]
+            group.total_amount += Decimal(row["amount"]).quantize(Decimal("0.01"))
+        first = Window(RowNumber(), partition_by=F("customer_id"), order_by=(Length("number"), "number"))
+        shown = list(
+            completed.filter(customer_id__in=list(groups))
+            .annotate(row_number=first)
+            .filter(row_number__lte=jobs_per_customer)
+            .order_by("customer_id", "row_number")
+        )
+        per_job = (
+            model.charges.rel.related_model.objects.filter(job_id__in=[job.pk for job in shown])  # type: ignore[attr-defined]
+            .values("job_id")
+            .annotate(n=Count("id"), amount=Sum(F("quantity") * F("unit_price"), output_field=DecimalField()))
+            .values_list("job_id", "n", "amount")
+            .order_by()
+        )
+        charges = {job_id: (n, amt) for job_id, n, amt in per_job}
+        for job in shown:
+            n, amt = charges.get(job.pk, (0, Decimal("0")))
+            groups[job.customer_id].jobs.append(
                 UninvoicedJob(
                     key=f"{prefix}:{job.pk}",
                     kind=kind,
                     number=job.number,
                     customer_reference=job.customer_reference,
                     date=getattr(job, date_field),
-                    charge_count=job.charge_count,
-                    amount=Decimal(job.amount).quantize(Decimal("0.01")),
+                    charge_count=n,
+                    amount=Decimal(amt).quantize(Decimal("0.01")),
                 )
             )
-    return sorted(groups.values(), key=lambda g: (g.customer.name.lower(), g.customer.pk))
+    return RaisePage(
+        page_obj=page_obj,
+        groups=[groups[c.pk] for c in customers],
+        jobs_total=jobs_total,
+        customers_total=page_obj.paginator.count,
+    )

@@ -35,13 +35,15 @@ from invoicing.models import (
 from invoicing.totals import invoice_totals, line_money
 from jobs.models import COMPLETED, INVOICED
 from tenancy.models import TaxCode, Tenant, User
-from tenancy.services import number_format, sequence_next
+from tenancy.services import number_format, sequence_reserve
 from warehouse.models import WarehouseJob
 
 logger = logging.getLogger(__name__)
 
 INVOICE_PREFIX = "INV-"
 INVOICE_SEQUENCE = "invoice"
+# Rows per INSERT statement when raising: large enough for few round trips, small enough for memory.
+BULK_BATCH = 2000
 # Only invoices that never reached Xero may be voided here; an exported one is credited in Xero.
 VOIDABLE_STATUSES = frozenset({InvoiceStatus.DRAFT, InvoiceStatus.READY, InvoiceStatus.EXPORT_FAILED})
 
@@ -118,6 +120,24 @@ def _group_jobs(jobs: Sequence[AnyJob]) -> list[tuple[Customer, list[AnyJob]]]:
 
 
 def _raise(*, tenant: Tenant, booking_q: Q, warehouse_q: Q, mark_ready: bool, user: User | None) -> list[Invoice]:
+    invoices, _jobs = invoice_raise_counted(
+        tenant=tenant, booking_q=booking_q, warehouse_q=warehouse_q, mark_ready=mark_ready, user=user
+    )
+    return invoices
+
+
+def invoice_raise_counted(
+    *, tenant: Tenant, booking_q: Q, warehouse_q: Q, mark_ready: bool, user: User | None
+) -> tuple[list[Invoice], int]:
+    """Invoice the completed jobs matching the filters; returns the invoices and how many jobs they cover.
+
+    Raises in one transaction with a fixed number of statements, however many jobs.
+
+    Invoice numbers come as one block (:func:`sequence_reserve`), and invoices, job links and
+    lines are bulk-inserted; the old loop made two round trips per invoice while holding the job
+    locks. Callers with thousands of jobs split them first (:mod:`invoicing.raising`), so no
+    transaction holds its locks for long.
+    """
     today = tenant_today(tenant=tenant)
     amounts_are = tenant.price_entry
     default_tax = tenant.default_tax_code
@@ -129,15 +149,15 @@ def _raise(*, tenant: Tenant, booking_q: Q, warehouse_q: Q, mark_ready: bool, us
                 for j in _lock_completed_jobs(tenant=tenant, booking_q=booking_q, warehouse_q=warehouse_q)
                 if j.charges.all()  # a job without charges has nothing to bill; it stays completed
             ]
+            groups = _group_jobs(jobs)
+            numbers = sequence_reserve(tenant=tenant, name=INVOICE_SEQUENCE, count=len(groups))
             invoices: list[Invoice] = []
-            pending_jobs: list[InvoiceJob] = []
-            pending_lines: list[tuple[InvoiceJob, InvoiceLine]] = []
-            for customer, group in _group_jobs(jobs):
+            links: list[InvoiceJob] = []
+            lines: list[InvoiceLine] = []
+            for (customer, group), value in zip(groups, numbers, strict=True):
                 invoice = Invoice(
                     tenant=tenant,
-                    number=number_format(
-                        prefix=INVOICE_PREFIX, value=sequence_next(tenant=tenant, name=INVOICE_SEQUENCE)
-                    ),
+                    number=number_format(prefix=INVOICE_PREFIX, value=value),
                     customer=customer,
                     date=today,
                     due_date=today + dt.timedelta(days=customer.payment_terms_days),
@@ -157,7 +177,7 @@ def _raise(*, tenant: Tenant, booking_q: Q, warehouse_q: Q, mark_ready: bool, us
                         job_number=job.number,
                         customer_reference=job.customer_reference,
                     )
-                    pending_jobs.append(invoice_job)
+                    links.append(invoice_job)
                     for charge in job.charges.all():
                         tax_code = charge.tax_code or default_tax
                         rate = tax_code.rate if tax_code else Decimal("0")
@@ -168,32 +188,30 @@ def _raise(*, tenant: Tenant, booking_q: Q, warehouse_q: Q, mark_ready: bool, us
                             amounts_are=amounts_are,
                         )
                         monies.append(m)
-                        line = InvoiceLine(
-                            invoice=invoice,
-                            position=line_position,
-                            description=charge.description,
-                            quantity=charge.quantity,
-                            unit_price=charge.unit_price,
-                            account_code=charge.account_code or tenant.default_account_code,
-                            tax_code=tax_code.code if tax_code else "",
-                            tax_rate=rate,
-                            line_amount=m.amount,
-                            tax_amount=m.tax,
+                        lines.append(
+                            InvoiceLine(
+                                invoice=invoice,
+                                invoice_job=invoice_job,
+                                position=line_position,
+                                description=charge.description,
+                                quantity=charge.quantity,
+                                unit_price=charge.unit_price,
+                                account_code=charge.account_code or tenant.default_account_code,
+                                tax_code=tax_code.code if tax_code else "",
+                                tax_rate=rate,
+                                line_amount=m.amount,
+                                tax_amount=m.tax,
+                            )
                         )
-                        pending_lines.append((invoice_job, line))
                         line_position += 1
                 totals = invoice_totals(lines=monies, amounts_are=amounts_are)
                 invoice.subtotal, invoice.tax_total, invoice.total = totals.subtotal, totals.tax_total, totals.total
-                invoice.save()
                 invoices.append(invoice)
-            for ij in pending_jobs:
-                ij.invoice_id = ij.invoice.pk  # the invoice was saved after the InvoiceJob was built
-            InvoiceJob.objects.bulk_create(pending_jobs)
-            lines = []
-            for ij, line in pending_lines:
-                line.invoice_id, line.invoice_job = line.invoice.pk, ij
-                lines.append(line)
-            InvoiceLine.objects.bulk_create(lines)
+            # PostgreSQL returns the new ids, and bulk_create copies them into the links' and
+            # lines' foreign keys (the related objects were built before they had ids).
+            Invoice.objects.bulk_create(invoices, batch_size=BULK_BATCH)
+            InvoiceJob.objects.bulk_create(links, batch_size=BULK_BATCH)
+            InvoiceLine.objects.bulk_create(lines, batch_size=BULK_BATCH)
             Booking.objects.filter(pk__in=[j.pk for j in jobs if isinstance(j, Booking)]).update(status=INVOICED)
             WarehouseJob.objects.filter(pk__in=[j.pk for j in jobs if isinstance(j, WarehouseJob)]).update(
                 status=INVOICED
@@ -206,7 +224,7 @@ def _raise(*, tenant: Tenant, booking_q: Q, warehouse_q: Q, mark_ready: bool, us
         ) from exc
     if invoices:
         logger.info("raised %d invoices for tenant %s by user %s", len(invoices), tenant.pk, getattr(user, "pk", None))
-    return invoices
+    return invoices, len(jobs)
 
 
 def invoice_raise_for_jobs(

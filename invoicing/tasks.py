@@ -25,3 +25,11 @@ def invoices_raise_scheduled_task() -> int:
         except Exception:
             logger.exception("scheduled invoice raise failed for tenant %s", tenant_id)
     return raised
+
+
+@shared_task(name="invoicing.raise_run", ignore_result=True)
+def raise_run_task(run_id: int) -> None:
+    """Raise a large selection in chunks, recording progress (``invoicing.raising``)."""
+    from invoicing.raising import raise_run_execute
+
+    raise_run_execute(run_id=run_id)

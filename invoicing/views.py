@@ -15,9 +15,10 @@ from django.views.decorators.http import require_POST
 
 from bookings.models import Booking
 from customers.models import Customer
-from invoicing import selectors, services
+from invoicing import raising, selectors, services
 from invoicing.forms import InvoiceHeaderForm, RaiseForm, line_formset
-from invoicing.models import Invoice, InvoiceStatus
+from invoicing.models import Invoice, InvoiceJob, InvoiceStatus, RaiseRun
+from invoicing.raising import RaiseSelection
 from tenancy.scoping import INVOICE_ROLES, request_tenant, role_required, tenant_get_object_or_404, tenant_queryset
 from warehouse.models import WarehouseJob
 
@@ -144,21 +145,50 @@ def _selected_jobs(request: HttpRequest, form: RaiseForm) -> list[Booking | Ware
     return jobs
 
 
+def _selection(request: HttpRequest, form: RaiseForm) -> RaiseSelection:
+    """The form's choice as ids of this tenant only (another tenant's ids are dropped here)."""
+    if form.cleaned_data["everything"]:
+        return RaiseSelection(everything=True)
+    keys = form.cleaned_data["job"]
+
+    def own(model: type[Booking] | type[WarehouseJob], prefix: str) -> tuple[int, ...]:
+        ids = [int(k[2:]) for k in keys if k.startswith(prefix)]
+        return tuple(tenant_queryset(request, model).filter(pk__in=ids).values_list("pk", flat=True)) if ids else ()
+
+    customers = [int(c) for c in form.cleaned_data["customer"]]
+    return RaiseSelection(
+        customer_ids=tuple(tenant_queryset(request, Customer).filter(pk__in=customers).values_list("pk", flat=True)),
+        booking_ids=own(Booking, "b:"),
+        warehouse_ids=own(WarehouseJob, "w:"),
+    )
+
+
 @role_required(*INVOICE_ROLES)
 def invoice_raise_view(request: HttpRequest) -> HttpResponse:
-    """Completed jobs waiting for an invoice, grouped by customer; raise for a selection."""
+    """Completed jobs waiting for an invoice, grouped by customer, a page of customers at a time.
+
+    A small selection is raised in this request (well under a second); a large one, or "raise
+    all", becomes a background run whose page shows its progress.
+    """
     tenant = request_tenant(request)
     form = RaiseForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
-            jobs = _selected_jobs(request, form)
             mark_ready = form.cleaned_data["mark_ready"]
+            user = request.user  # type: ignore[assignment]
+            selection = _selection(request, form)
+            if selection.everything or raising.raise_selection_count(tenant=tenant, selection=selection) > (
+                raising.SYNC_LIMIT
+            ):
+                run = raising.raise_run_start(tenant=tenant, selection=selection, mark_ready=mark_ready, user=user)  # type: ignore[arg-type]
+                return redirect("invoicing:raise_run", public_id=run.public_id)
+            jobs = _selected_jobs(request, form)
             try:
                 invoices = services.invoice_raise_for_jobs(
                     tenant=tenant,
                     jobs=jobs,
                     mark_ready=mark_ready,
-                    user=request.user,  # type: ignore[arg-type]
+                    user=user,  # type: ignore[arg-type]
                 )
             except services.InvoiceError as exc:
                 messages.error(request, str(exc))
@@ -169,17 +199,34 @@ def invoice_raise_view(request: HttpRequest) -> HttpResponse:
             return redirect("invoicing:raise")
         problems = dict.fromkeys(str(e) for errors in form.errors.values() for e in errors)
         messages.error(request, " ".join(problems))
-    groups = selectors.jobs_uninvoiced_by_customer(tenant=tenant)
-    return render(request, "invoicing/raise.html", {"groups": groups, "form": form})
+    page = selectors.raise_page(tenant=tenant, page_number=request.GET.get("page"))
+    context = {
+        "groups": page.groups,
+        "page_obj": page.page_obj,
+        "jobs_total": page.jobs_total,
+        "customers_total": page.customers_total,
+        "form": form,
+        "querystring_without_page": "",
+    }
+    return render(request, "invoicing/raise.html", context)
+
+
+@role_required(*INVOICE_ROLES)
+def invoice_raise_run_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """A background raise's progress; htmx polls it (the partial) until the run is finished."""
+    run = tenant_get_object_or_404(request, RaiseRun, public_id=public_id)
+    template = "invoicing/_raise_run_progress.html" if request.htmx else "invoicing/raise_run.html"  # type: ignore[attr-defined]
+    return render(request, template, {"run": run})
 
 
 def _report_raised(request: HttpRequest, invoices: list[Invoice], *, requested: int) -> None:
-    covered = sum(len(inv.invoice_jobs.all()) for inv in invoices)
     if not invoices:
         messages.warning(
             request, "No invoices were raised: the selected jobs were already invoiced or have no charges."
         )
         return
+    # One query for all the invoices (it used to be one per invoice).
+    covered = InvoiceJob.objects.filter(invoice__in=[inv.pk for inv in invoices]).count()
     consolidated = sum(1 for inv in invoices if inv.is_consolidated)
     where = "Ready to Export" if invoices[0].status == InvoiceStatus.READY else "drafts"
     noun = "invoice" if len(invoices) == 1 else "invoices"

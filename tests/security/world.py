@@ -36,7 +36,7 @@ from integrations.xero.models import (
     XeroSettings,
     XeroSettingsChange,
 )
-from invoicing.models import Invoice, InvoiceJob, InvoiceLine, InvoiceStatus
+from invoicing.models import Invoice, InvoiceJob, InvoiceLine, InvoiceStatus, RaiseRun, RaiseRunStatus
 from tenancy.models import Role, Tenant, User
 from tests.factories import BookingFactory, CustomerFactory, TenantFactory, UserFactory, WarehouseJobFactory
 from warehouse.models import WarehouseCharge, WarehouseJobStatus
@@ -274,6 +274,16 @@ def world_build(*, slug: str, marker: str) -> World:
             outcome=AttemptOutcome.FAILED,
             request_payload={"Reference": marker},
             error=f"{marker} attempt error",
+        )
+    )
+    objs.append(
+        RaiseRun.objects.create(
+            tenant=tenant,
+            created_by=admin,
+            status=RaiseRunStatus.FAILED,
+            customer_ids=[customer.pk],
+            jobs_total=1,
+            error=f"{marker} raise run error",
         )
     )
     return World(tenant=tenant, marker=marker, users=users, objects=objs)
