@@ -8,7 +8,7 @@ from django.test import Client
 from tenancy.models import Role, Tenant, User
 from tests.factories import TenantFactory, UserFactory
 
-pytest_plugins = ["integrations.xero.sandbox.pytest_plugin"]
+pytest_plugins = ["integrations.xero.sandbox.pytest_plugin", "sandboxes.myob.pytest_plugin"]
 
 
 @pytest.fixture

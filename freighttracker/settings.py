@@ -67,6 +67,10 @@ INSTALLED_APPS = [
     "invoicing",
     "integrations.xero",
 ]
+# Dev/test-only tools (``sandboxes/``: ``manage.py myob_sandbox``); the product never imports them.
+MYOB_SANDBOX_ENABLED = env_bool("MYOB_SANDBOX_ENABLED", DEBUG)
+if MYOB_SANDBOX_ENABLED:
+    INSTALLED_APPS.append("sandboxes")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
