@@ -16,6 +16,8 @@ class BookingForm(JobForm):
         fields = [
             "customer",
             "customer_reference",
+            "direction",
+            "container_number",
             "status",
             "consignor_name",
             "consignor_address",

@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "warehouse",
     "invoicing",
     "integrations.xero",
+    "tracking",
+    "portal",
 ]
 # Dev/test-only tools (``sandboxes/``: ``manage.py myob_sandbox``); the product never imports them.
 MYOB_SANDBOX_ENABLED = env_bool("MYOB_SANDBOX_ENABLED", DEBUG)

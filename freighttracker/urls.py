@@ -11,5 +11,7 @@ urlpatterns = [
     path("invoicing/export/", include("integrations.xero.export.urls")),
     path("invoicing/", include("invoicing.urls")),
     path("settings/integration/authentication/xero/", include("integrations.xero.urls")),
+    path("tracking/", include("tracking.urls")),
+    path("portal/", include("portal.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -9,7 +9,7 @@ from django import forms
 from django.forms.models import BaseInlineFormSet, inlineformset_factory
 
 from customers.models import Customer
-from jobs.models import ChargeLine, Job
+from jobs.models import ChargeLine, Direction, Job
 from jobs.services import ChargeData, job_statuses_allowed
 from tenancy.models import TaxCode, Tenant
 
@@ -38,6 +38,13 @@ class JobForm(forms.ModelForm):
                 field.widget.attrs["rows"] = 3
             if name == "customer_reference":
                 field.widget.attrs.setdefault("placeholder", "Customer's PO or job number")
+        if "direction" in self.fields:
+            # Older clients (and the bulk upload) may leave it out: keep the job's direction then.
+            self.fields["direction"].required = False
+
+    def clean_direction(self) -> str:
+        value = self.cleaned_data.get("direction")
+        return str(value or getattr(self.instance, "direction", "") or Direction.EXPORT)
 
 
 def _tax_label(tax_code: TaxCode) -> str:

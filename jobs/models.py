@@ -18,6 +18,15 @@ from tenancy.models import TaxCode, Tenant
 COMPLETED = "completed"
 INVOICED = "invoiced"
 CANCELLED = "cancelled"
+# Statuses after which a job is no longer "open" for the customer portal.
+DONE_STATUSES = (COMPLETED, INVOICED, CANCELLED)
+
+
+class Direction(models.TextChoices):
+    """Whether the goods come in to or go out from the customer: the portal splits jobs by it."""
+
+    IMPORT = "import", "Import"
+    EXPORT = "export", "Export"
 
 
 class Job(models.Model):
@@ -31,6 +40,10 @@ class Job(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
     customer_reference = models.CharField(
         max_length=255, blank=True, help_text="The customer's own PO or job number. May be blank."
+    )
+    direction = models.CharField(max_length=10, choices=Direction.choices, default=Direction.EXPORT)
+    container_number = models.CharField(
+        "container / consignment number", max_length=100, blank=True, help_text="Searchable in the customer portal."
     )
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)

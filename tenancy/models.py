@@ -69,6 +69,8 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Admin"
     ACCOUNTS = "accounts", "Accounts"
     OPERATIONS = "operations", "Operations"
+    # A person at one of the tenant's customers: sees the customer portal only (see ``portal``).
+    CUSTOMER = "customer", "Customer (portal)"
 
 
 class UserManager(BaseUserManager["User"]):
@@ -95,6 +97,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(max_length=200, blank=True)
     tenant = models.ForeignKey(Tenant, null=True, blank=True, on_delete=models.CASCADE, related_name="users")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.OPERATIONS)
+    # Set exactly when role is "customer": the one customer of the tenant whose portal this user sees.
+    customer = models.ForeignKey(
+        "customers.Customer", null=True, blank=True, on_delete=models.CASCADE, related_name="portal_users"
+    )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=dj_timezone.now)
@@ -105,8 +111,21 @@ class User(AbstractBaseUser, PermissionsMixin):
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(role="customer") & models.Q(customer__isnull=False))
+                | (~models.Q(role="customer") & models.Q(customer__isnull=True)),
+                name="user_customer_iff_customer_role",
+            )
+        ]
+
     def __str__(self) -> str:
         return self.full_name or self.email
+
+    @property
+    def is_customer_user(self) -> bool:
+        return self.role == Role.CUSTOMER
 
     @property
     def is_tenant_admin(self) -> bool:

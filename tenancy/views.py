@@ -13,6 +13,8 @@ from tenancy.scoping import ADMIN_ONLY, role_required
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Send each role to where its work is."""
+    if request.user.role == "customer":  # type: ignore[union-attr]
+        return redirect("portal:home")
     if request.user.role in ("admin", "accounts"):  # type: ignore[union-attr]
         return redirect("invoicing:ready")
     return redirect("bookings:list")

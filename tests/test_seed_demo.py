@@ -40,7 +40,7 @@ def test_seed_demo_creates_the_demo_company_and_prints_the_logins() -> None:
     tenant = Tenant.objects.get(slug="demo")
     assert (tenant.name, tenant.timezone, tenant.base_currency) == ("Demo Freight Co", "Australia/Sydney", "AUD")
     assert sorted(tenant.tax_codes.values_list("code", "rate")) == [("FRE", 0), ("GST", 10)]
-    for email in ("admin@demo.example", "accounts@demo.example", "ops@demo.example"):
+    for email in ("admin@demo.example", "accounts@demo.example", "ops@demo.example", "customer@demo.example"):
         assert email in output
     assert "demo12345" in output
     assert Customer.objects.filter(tenant=tenant).count() == 20
@@ -56,7 +56,10 @@ def test_seeded_users_have_the_role_of_their_first_word_and_the_password() -> No
         "admin@acme-demo.example": Role.ADMIN,
         "accounts@acme-demo.example": Role.ACCOUNTS,
         "ops@acme-demo.example": Role.OPERATIONS,
+        "customer@acme-demo.example": Role.CUSTOMER,
     }
+    portal_user = users["customer@acme-demo.example"]
+    assert portal_user.customer is not None and portal_user.customer.tenant_id == portal_user.tenant_id
     assert all(u.check_password("s3cret-pass") for u in users.values())
 
 

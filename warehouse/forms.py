@@ -13,7 +13,17 @@ class WarehouseJobForm(JobForm):
 
     class Meta:
         model = WarehouseJob
-        fields = ["customer", "customer_reference", "kind", "status", "start_date", "end_date", "notes"]
+        fields = [
+            "customer",
+            "customer_reference",
+            "direction",
+            "container_number",
+            "kind",
+            "status",
+            "start_date",
+            "end_date",
+            "notes",
+        ]
         widgets = {
             "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -50,6 +50,7 @@ def test_admin_lists_bookings_and_assigns_a_number_on_add(tenant: Tenant) -> Non
         "tenant": tenant.pk,
         "customer": customer.pk,
         "customer_reference": "ADMIN-1",
+        "direction": "import",
         "status": "draft",
         "pieces": "1",
         "weight_kg": "0",

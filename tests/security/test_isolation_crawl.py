@@ -47,7 +47,9 @@ from tests.security.forms import main_form
 from tests.security.world import World, sequences_jump, world_build
 
 ADMIN, ACCOUNTS, OPS = Role.ADMIN.value, Role.ACCOUNTS.value, Role.OPERATIONS.value
-ANY_ROLE = frozenset({ADMIN, ACCOUNTS, OPS})
+CUSTOMER = Role.CUSTOMER.value
+ANY_ROLE = frozenset({ADMIN, ACCOUNTS, OPS})  # staff; customer users see the portal only
+CUSTOMER_ONLY = frozenset({CUSTOMER})
 INVOICE_ROLES = frozenset({ADMIN, ACCOUNTS})
 ADMIN_ONLY = frozenset({ADMIN})
 
@@ -66,7 +68,7 @@ NOT_CRAWLED: dict[str, str] = {
 # Which roles may use a page (the product brief): operations never see invoices, only admins reach
 # Settings. Looked up by full name first, then by namespace.
 POLICY_BY_NAME: dict[str, frozenset[str]] = {
-    "home": ANY_ROLE,
+    "home": ANY_ROLE | CUSTOMER_ONLY,  # sends each role to its start page
     "settings": ADMIN_ONLY,
     "xero_export:mark_exported": ADMIN_ONLY,
 }
@@ -78,6 +80,8 @@ POLICY_BY_NAMESPACE: dict[str, frozenset[str]] = {
     "invoicing": INVOICE_ROLES,
     "xero_export": INVOICE_ROLES,
     "xero": ADMIN_ONLY,
+    "tracking": ANY_ROLE,
+    "portal": CUSTOMER_ONLY,
 }
 # Field names a view might read object ids from; the crawler also adds every field of the page's forms.
 COMMON_POST_FIELDS = (

@@ -20,7 +20,7 @@ from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
 
-from bookings.models import BookingCharge, BookingStatus
+from bookings.models import Booking, BookingCharge, BookingStatus
 from customers.models import InvoicingRule
 from integrations.xero.crypto import secret_encrypt
 from integrations.xero.models import (
@@ -111,6 +111,26 @@ def sequences_jump(*, gap: int = 100_000) -> int:
     return start
 
 
+def _tracking_rows(*, tenant: Tenant, marker: str, jobs: list[Any], user: User) -> list[Model]:
+    """A status event on every job (the portal's timeline, the staff job page)."""
+    from tracking.models import EventCode, StatusEvent
+
+    rows: list[Model] = []
+    for job in jobs:
+        link = {"booking": job} if isinstance(job, Booking) else {"warehouse_job": job}
+        rows.append(
+            StatusEvent.objects.create(
+                tenant=tenant,
+                code=EventCode.IN_TRANSIT,
+                location=f"{marker} depot",
+                comment=f"{marker} event comment",
+                created_by=user,
+                **link,
+            )
+        )
+    return rows
+
+
 def world_build(*, slug: str, marker: str) -> World:
     """Create a tenant with a user per role and one of everything, all marked with ``marker``."""
     tenant = cast(Tenant, TenantFactory(name=f"{marker} Freight", slug=slug))
@@ -121,8 +141,6 @@ def world_build(*, slug: str, marker: str) -> World:
         )
         for role in (Role.ADMIN, Role.ACCOUNTS, Role.OPERATIONS)
     }
-    objs: list[Model] = [tenant, *users.values(), *tenant.tax_codes.all()]
-
     customer: Any = CustomerFactory(
         tenant=tenant,
         name=f"{marker} Customer Pty Ltd",
@@ -131,7 +149,18 @@ def world_build(*, slug: str, marker: str) -> World:
         billing_address=f"1 {marker} Street",
         invoicing_rule=InvoicingRule.CONSOLIDATED,
     )
-    objs.append(customer)
+    # The customer portal's user: sees this customer's jobs and invoices, and nothing else.
+    users[str(Role.CUSTOMER)] = cast(
+        User,
+        UserFactory(
+            tenant=tenant,
+            role=Role.CUSTOMER,
+            customer=customer,
+            email=f"customer@{slug}.example",
+            full_name=f"{marker} customer user",
+        ),
+    )
+    objs: list[Model] = [tenant, *users.values(), *tenant.tax_codes.all(), customer]
 
     bookings: list[Any] = [
         BookingFactory(
@@ -163,6 +192,7 @@ def world_build(*, slug: str, marker: str) -> World:
         status=WarehouseJobStatus.COMPLETED,
     )
     objs.append(wjob)
+    objs += _tracking_rows(tenant=tenant, marker=marker, jobs=[*bookings, wjob], user=users[str(Role.OPERATIONS)])
     objs.append(
         WarehouseCharge.objects.create(
             job=wjob,

@@ -20,6 +20,7 @@ from bookings.models import Booking, BookingCharge, BookingStatus
 from customers.models import ConsolidationSchedule, Customer, InvoicingRule, ReferenceOverride
 from invoicing.models import Invoice
 from invoicing.services import invoice_raise_for_jobs, tenant_today
+from portal.demo import portal_demo_jobs, portal_demo_user
 from tenancy.models import Role, TaxCode, Tenant, User
 from tenancy.services import number_format, sequence_next
 from warehouse.models import WarehouseCharge, WarehouseJob, WarehouseJobKind, WarehouseJobStatus
@@ -307,10 +308,12 @@ def demo_seed(*, slug: str, password: str, seed: int = DEFAULT_SEED) -> SeedResu
         tenant, taxes = _tenant(slug)
         logins = _users(tenant, password)
         customers = _customers(tenant, rng)
+        logins.append(portal_demo_user(tenant=tenant, customer=customers[0], password=password))
         has_jobs = Booking.objects.filter(tenant=tenant).exists() or WarehouseJob.objects.filter(tenant=tenant).exists()
         if has_jobs:
             return SeedResult(tenant=tenant, logins=logins, created_jobs=False, invoices_raised=0)
         to_invoice = _jobs(tenant, customers, taxes, rng)
+        portal_demo_jobs(tenant=tenant, customer=customers[0], seed=seed)
         # A few drafts to review, the rest straight onto Ready to Export.
         drafts = to_invoice[:3]
         raised = invoice_raise_for_jobs(tenant=tenant, jobs=drafts)

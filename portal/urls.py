@@ -1,0 +1,12 @@
+from django.urls import path
+
+from portal import views
+
+app_name = "portal"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("jobs/", views.job_search, name="jobs"),
+    path("bookings/<int:pk>/", views.booking_detail, name="booking"),
+    path("warehouse/<int:pk>/", views.warehouse_detail, name="warehouse_job"),
+    path("invoices/", views.invoice_list, name="invoices"),
+]

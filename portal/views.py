@@ -1,0 +1,87 @@
+"""Customer portal pages: thin views over ``portal.selectors``, each behind ``customer_required``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from bookings.models import Booking
+from jobs.models import Direction, Job
+from jobs.views import paginate
+from portal.access import customer_required, portal_customer
+from portal.selectors import portal_invoices, portal_job_get, portal_job_search, portal_rows_label
+from tracking.selectors import status_timeline
+from warehouse.models import WarehouseJob
+
+HOME_ROWS = 25
+
+
+@customer_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Open jobs, imports and exports side by side (the newest of each; search shows the rest)."""
+    customer = portal_customer(request)
+    sections = []
+    for direction in (Direction.IMPORT, Direction.EXPORT):
+        rows = list(portal_job_search(customer=customer, direction=direction)[: HOME_ROWS + 1])
+        sections.append(
+            {
+                "direction": direction,
+                "title": f"{direction.label}s",
+                "rows": portal_rows_label(rows[:HOME_ROWS]),
+                "more": len(rows) > HOME_ROWS,
+            }
+        )
+    return _render(request, "portal/home.html", {"customer": customer, "sections": sections})
+
+
+@customer_required
+def job_search(request: HttpRequest) -> HttpResponse:
+    """Search by reference, job number or container; open jobs, or completed ones with ``done=1``."""
+    customer = portal_customer(request)
+    text = request.GET.get("q", "")[:100]
+    direction = request.GET.get("direction", "")
+    done = request.GET.get("done") == "1"
+    rows = portal_job_search(
+        customer=customer, direction=direction if direction in Direction.values else None, done=done, text=text
+    )
+    page = paginate(request, rows)
+    page["rows"] = portal_rows_label(list(page["rows"]))
+    context = {"customer": customer, "q": text, "direction": direction, "done": done, "directions": Direction, **page}
+    return _render(request, "portal/jobs.html", context)
+
+
+def _job_page(request: HttpRequest, model: type[Job], pk: int) -> HttpResponse:
+    customer = portal_customer(request)
+    job = portal_job_get(customer=customer, model=model, pk=pk)
+    if job is None:
+        raise Http404("No such job")
+    context = {"customer": customer, "job": job, "events": list(status_timeline(job=job))}
+    return _render(request, "portal/job.html", context)
+
+
+@customer_required
+def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _job_page(request, Booking, pk)
+
+
+@customer_required
+def warehouse_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _job_page(request, WarehouseJob, pk)
+
+
+@customer_required
+def invoice_list(request: HttpRequest) -> HttpResponse:
+    customer = portal_customer(request)
+    return _render(
+        request, "portal/invoices.html", {"customer": customer, **paginate(request, portal_invoices(customer=customer))}
+    )
+
+
+def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """Render in the tenant's time zone, and say which one it is."""
+    zone = request.tenant.timezone  # type: ignore[attr-defined]
+    with timezone.override(zone):
+        return render(request, template, {**context, "tz_name": zone})
