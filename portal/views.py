@@ -4,19 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from bookings.models import Booking
 from jobs.models import Direction, Job
-from jobs.views import paginate
 from portal.access import customer_required, portal_customer
 from portal.selectors import portal_invoices, portal_job_get, portal_job_search, portal_rows_label
 from tracking.selectors import status_timeline
 from warehouse.models import WarehouseJob
 
 HOME_ROWS = 25
+PAGE_SIZE = 25
+
+
+def paginate(request: HttpRequest, rows: QuerySet[Any]) -> dict[str, Any]:
+    """A plain LIMIT/OFFSET page: the job rows are a UNION of two tables, so the staff lists'
+    key-first paginator (which re-filters one model by pk) does not apply."""
+    page_obj = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return {"page_obj": page_obj, "rows": page_obj.object_list, "querystring_without_page": params.urlencode()}
 
 
 @customer_required

@@ -64,7 +64,7 @@ def _open_jobs(request: HttpRequest, text: str) -> list[Job]:
     found: list[Job] = []
     for model in (Booking, WarehouseJob):
         qs = model.objects.filter(tenant=tenant).exclude(status__in=DONE_STATUSES).select_related("customer")
-        found += list(job_search(queryset=qs, text=text).order_by("-id")[: BULK_MAX_JOBS // 2])  # type: ignore[arg-type]
+        found += list(job_search(queryset=qs, text=text, tenant=tenant).order_by("-id")[: BULK_MAX_JOBS // 2])  # type: ignore[arg-type]
     return found
 
 

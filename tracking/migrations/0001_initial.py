@@ -11,9 +11,9 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('bookings', '0004_booking_container_number_booking_direction'),
+        ('bookings', '0005_booking_container_number_booking_direction'),
         ('tenancy', '0002_user_customer_alter_user_role_and_more'),
-        ('warehouse', '0002_warehousejob_container_number_warehousejob_direction'),
+        ('warehouse', '0003_warehousejob_container_number_warehousejob_direction'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,17 +6,17 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('warehouse', '0001_initial'),
+        ('bookings', '0004_list_indexes'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='warehousejob',
+            model_name='booking',
             name='container_number',
             field=models.CharField(blank=True, help_text='Searchable in the customer portal.', max_length=100, verbose_name='container / consignment number'),
         ),
         migrations.AddField(
-            model_name='warehousejob',
+            model_name='booking',
             name='direction',
             field=models.CharField(choices=[('import', 'Import'), ('export', 'Export')], default='export', max_length=10),
         ),

@@ -6,17 +6,17 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('bookings', '0003_initial'),
+        ('warehouse', '0002_list_indexes'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='booking',
+            model_name='warehousejob',
             name='container_number',
             field=models.CharField(blank=True, help_text='Searchable in the customer portal.', max_length=100, verbose_name='container / consignment number'),
         ),
         migrations.AddField(
-            model_name='booking',
+            model_name='warehousejob',
             name='direction',
             field=models.CharField(choices=[('import', 'Import'), ('export', 'Export')], default='export', max_length=10),
         ),
