@@ -62,9 +62,16 @@ class RateLimiterTimeout(TimeoutError):
 class ApiKeyRateLimiter:
     """``acquire()`` before each MYOB call; ``penalise(seconds)`` after MYOB said RateLimitError."""
 
-    def __init__(self, *, redis: Any, api_key: str, calls: int = MYOB_CALLS,
-                 window_seconds: float = DEFAULT_WINDOW_SECONDS, prefix: str = "myob:rate",
-                 sleep: Callable[[float], None] = time.sleep) -> None:  # fmt: skip
+    def __init__(
+        self,
+        *,
+        redis: Any,
+        api_key: str,
+        calls: int = MYOB_CALLS,
+        window_seconds: float = DEFAULT_WINDOW_SECONDS,
+        prefix: str = "myob:rate",
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         if calls < 1 or window_seconds <= 0:
             raise ValueError("calls must be at least 1 and window_seconds positive")
         digest = hashlib.sha256(api_key.encode()).hexdigest()[:24]

@@ -25,8 +25,12 @@ class TokenBox:
         return self.access
 
     def refresh_now(self) -> str:
-        form = {"client_id": self.sandbox.api_key, "client_secret": "s", "refresh_token": self.refresh,
-                "grant_type": "refresh_token"}  # fmt: skip
+        form = {
+            "client_id": self.sandbox.api_key,
+            "client_secret": "s",
+            "refresh_token": self.refresh,
+            "grant_type": "refresh_token",
+        }
         response = requests.post(self.sandbox.token_url, data=form, timeout=10)
         response.raise_for_status()
         token = response.json()
@@ -35,13 +39,23 @@ class TokenBox:
         return self.access
 
 
-def make_client(sandbox: MyobSandboxHandle, *, business_id: str | None = None, read_timeout: float = 10.0,
-                cftoken: str | None = None) -> tuple[MyobClient, TokenBox]:  # fmt: skip
+def make_client(
+    sandbox: MyobSandboxHandle,
+    *,
+    business_id: str | None = None,
+    read_timeout: float = 10.0,
+    cftoken: str | None = None,
+) -> tuple[MyobClient, TokenBox]:
     business_id = business_id or sandbox.business_id
     token = sandbox.token(business_id)
     box = TokenBox(sandbox, token["access_token"], token["refresh_token"])
-    config = MyobConfig(api_url=sandbox.api_url, api_key=sandbox.api_key, connect_timeout=5.0,
-                        read_timeout=read_timeout, cftoken=cftoken)  # fmt: skip
+    config = MyobConfig(
+        api_url=sandbox.api_url,
+        api_key=sandbox.api_key,
+        connect_timeout=5.0,
+        read_timeout=read_timeout,
+        cftoken=cftoken,
+    )
     client = MyobClient(config=config, business_id=business_id, access_token=box.get, refresh_token=box.refresh_now)
     return client, box
 

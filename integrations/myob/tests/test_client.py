@@ -27,13 +27,27 @@ def _customer(client: MyobClient, tax_uid: str, *, code: str = "ACME", name: str
     return client.customer_create(payload=payload).uid
 
 
-def _draft(customer_uid: str, account_uid: str, tax_uid: str, *, number: str = "INV-000001",
-           invoice_id: int = 1, references: tuple[str, ...] = ()) -> MyobInvoiceDraft:  # fmt: skip
-    line = MyobLine(description="Linehaul SYD-MEL", total=Decimal("250.00"), account_uid=account_uid,
-                    tax_code_uid=tax_uid)  # fmt: skip
-    return MyobInvoiceDraft(tms_invoice_id=invoice_id, tms_number=number, date=dt.date(2026, 12, 1),
-                            customer_uid=customer_uid, is_tax_inclusive=False, lines=[line],
-                            references=references)  # fmt: skip
+def _draft(
+    customer_uid: str,
+    account_uid: str,
+    tax_uid: str,
+    *,
+    number: str = "INV-000001",
+    invoice_id: int = 1,
+    references: tuple[str, ...] = (),
+) -> MyobInvoiceDraft:
+    line = MyobLine(
+        description="Linehaul SYD-MEL", total=Decimal("250.00"), account_uid=account_uid, tax_code_uid=tax_uid
+    )
+    return MyobInvoiceDraft(
+        tms_invoice_id=invoice_id,
+        tms_number=number,
+        date=dt.date(2026, 12, 1),
+        customer_uid=customer_uid,
+        is_tax_inclusive=False,
+        lines=[line],
+        references=references,
+    )
 
 
 def test_lists_and_headers(myob_sandbox: MyobSandboxHandle) -> None:
@@ -73,9 +87,10 @@ def test_long_customer_code_and_name_fit_myob(myob_client: tuple[MyobClient, Tok
     _, tax = _setup(client)
     code, name = "CUSTOMER-CODE-THAT-IS-FAR-TOO-LONG", "N" * 70
     uid = _customer(client, tax, code=code, name=name)
-    found = client.customer_find(display_id=customer_payload(code=code, name=name, tax_code_uid=tax,
-                                                             freight_tax_code_uid=tax)["DisplayID"],
-                                 company_name=name)  # fmt: skip
+    found = client.customer_find(
+        display_id=customer_payload(code=code, name=name, tax_code_uid=tax, freight_tax_code_uid=tax)["DisplayID"],
+        company_name=name,
+    )
     assert found is not None and found.uid == uid and len(found.display_id) == 15
 
 
@@ -104,11 +119,11 @@ def test_find_by_number_allows_for_zero_padding_on_older_files(myob_sandbox: Myo
     client, _ = make_client(myob_sandbox, business_id=myob_sandbox.legacy_business_id)
     account, tax = _setup(client)
     customer = _customer(client, tax)
-    created = client.invoice_create_service(payload=service_invoice_payload(draft=_draft(customer, account, tax,
-                                                                                         number="1234")))  # fmt: skip
+    created = client.invoice_create_service(
+        payload=service_invoice_payload(draft=_draft(customer, account, tax, number="1234"))
+    )
     assert created.number == "00001234"
-    client.invoice_create_service(payload=service_invoice_payload(draft=_draft(customer, account, tax,
-                                                                               number="91234")))  # fmt: skip
+    client.invoice_create_service(payload=service_invoice_payload(draft=_draft(customer, account, tax, number="91234")))
     found = client.invoice_find_by_number(number="1234")
     assert [i.uid for i in found] == [created.uid]  # 00091234 ends with 1234 too, but is not ours
 

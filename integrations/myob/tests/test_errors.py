@@ -15,8 +15,18 @@ from integrations.myob.errors import (
 
 
 def _body(name: str, message: str = "m") -> dict[str, object]:
-    return {"Errors": [{"Name": name, "Message": message, "AdditionalDetails": "d", "ErrorCode": 7,
-                        "Severity": "Error", "LearnMore": None}]}  # fmt: skip
+    return {
+        "Errors": [
+            {
+                "Name": name,
+                "Message": message,
+                "AdditionalDetails": "d",
+                "ErrorCode": 7,
+                "Severity": "Error",
+                "LearnMore": None,
+            }
+        ]
+    }
 
 
 @pytest.mark.parametrize(
@@ -42,19 +52,27 @@ def test_classify(status: int, name: str, kind: MyobErrorKind) -> None:
 def test_items_keep_myobs_words_and_tolerate_junk() -> None:
     (item,) = myob_error_items(_body("Required", "Customer.UID is required"))
     assert (item.name, item.message, item.additional_details, item.error_code) == (
-        "Required", "Customer.UID is required", "d", 7,
-    )  # fmt: skip
+        "Required",
+        "Customer.UID is required",
+        "d",
+        7,
+    )
     assert myob_error_items("<html>502 Bad Gateway</html>") == ()
     assert myob_error_items({"Errors": "nope"}) == ()
     assert myob_error_items({"Errors": [None, {"Name": "X"}]})[0].name == "X"
 
 
 def test_rate_limit_waits_per_second_or_until_the_daily_limit_resets() -> None:
-    per_second = myob_error_for(status=403, body=_body("RateLimitError", "API key has exceeded the per-second rate "
-                                                                         "limit"), method="GET", url="u")  # fmt: skip
+    per_second = myob_error_for(
+        status=403,
+        body=_body("RateLimitError", "API key has exceeded the per-second rate limit"),
+        method="GET",
+        url="u",
+    )
     assert isinstance(per_second, MyobWait) and per_second.retry_after == 1.0
-    daily = myob_error_for(status=403, body=_body("RateLimitError", "API key has exceeded the daily rate limit"),
-                           method="GET", url="u")  # fmt: skip
+    daily = myob_error_for(
+        status=403, body=_body("RateLimitError", "API key has exceeded the daily rate limit"), method="GET", url="u"
+    )
     assert daily.retry_after == 3600.0
     told = myob_error_for(status=429, body=None, method="GET", url="u", retry_after_header="7")
     assert told.retry_after == 7.0

@@ -23,8 +23,14 @@ UID = "11111111-2222-3333-4444-555555555555"
 
 def _draft(**extra: object) -> MyobInvoiceDraft:
     line = MyobLine(description="Linehaul", total=Decimal("100.005"), account_uid=UID, tax_code_uid=UID)
-    values: dict[str, object] = {"tms_invoice_id": 42, "tms_number": "INV-000042", "date": dt.date(2026, 12, 1),
-                                 "customer_uid": UID, "is_tax_inclusive": False, "lines": [line]}  # fmt: skip
+    values: dict[str, object] = {
+        "tms_invoice_id": 42,
+        "tms_number": "INV-000042",
+        "date": dt.date(2026, 12, 1),
+        "customer_uid": UID,
+        "is_tax_inclusive": False,
+        "lines": [line],
+    }
     values.update(extra)
     return MyobInvoiceDraft(**values)  # type: ignore[arg-type]
 
@@ -72,8 +78,15 @@ def test_payload_is_explicit_about_tax_and_carries_the_tms_id() -> None:
     assert payload["Date"] == "2026-12-01T00:00:00"
     assert payload["JournalMemo"] == "TMS invoice 42 (INV-000042)"
     assert "CustomerPurchaseOrderNumber" not in payload and "Comment" not in payload
-    assert payload["Lines"] == [{"Type": "Transaction", "Description": "Linehaul", "Total": 100.01,
-                                 "Account": {"UID": UID}, "TaxCode": {"UID": UID}}]  # fmt: skip
+    assert payload["Lines"] == [
+        {
+            "Type": "Transaction",
+            "Description": "Linehaul",
+            "Total": 100.01,
+            "Account": {"UID": UID},
+            "TaxCode": {"UID": UID},
+        }
+    ]
     assert not {"UID", "RowVersion", "RowID"} & set(payload)
     assert service_invoice_payload(draft=_draft(is_tax_inclusive=True))["IsTaxInclusive"] is True
 
@@ -90,8 +103,12 @@ def test_references_fit_po_number_and_full_list_goes_to_comment_and_memo() -> No
 
 def test_long_texts_are_cut_to_255_and_the_memo_keeps_the_tms_id() -> None:
     refs = tuple(f"REFERENCE-{n:04d}" for n in range(40))
-    payload = service_invoice_payload(draft=_draft(references=refs, lines=[
-        MyobLine(description="d" * 400, total=Decimal(1), account_uid=UID, tax_code_uid=UID)]))  # fmt: skip
+    payload = service_invoice_payload(
+        draft=_draft(
+            references=refs,
+            lines=[MyobLine(description="d" * 400, total=Decimal(1), account_uid=UID, tax_code_uid=UID)],
+        )
+    )
     assert len(payload["JournalMemo"]) == 255 and payload["JournalMemo"].startswith("TMS invoice 42 (INV-000042)")
     assert len(payload["Comment"]) == 255 and payload["Comment"].endswith("...")
     assert len(payload["Lines"][0]["Description"]) == 255
@@ -108,5 +125,6 @@ def test_customer_payload() -> None:
     assert payload["DisplayID"] == "ACME" and payload["CompanyName"] == "Acme Pty Ltd"
     assert payload["IsIndividual"] is False
     assert payload["SellingDetails"] == {"TaxCode": {"UID": UID}, "FreightTaxCode": {"UID": UID}}
-    assert len(customer_payload(code="A", name="x" * 80, tax_code_uid=UID, freight_tax_code_uid=UID)
-               ["CompanyName"]) == 50  # fmt: skip
+    assert (
+        len(customer_payload(code="A", name="x" * 80, tax_code_uid=UID, freight_tax_code_uid=UID)["CompanyName"]) == 50
+    )

@@ -96,8 +96,9 @@ def test_two_tenants_sharing_the_api_key_stay_under_myobs_limit(
     errors: list[BaseException] = []
 
     def tenant(business_id: str) -> None:
-        limiter = ApiKeyRateLimiter(redis=redis_client, api_key=limiter_key, prefix="test:myob:rate",
-                                    window_seconds=1.5)  # margin for a loaded test machine  # fmt: skip
+        limiter = ApiKeyRateLimiter(
+            redis=redis_client, api_key=limiter_key, prefix="test:myob:rate", window_seconds=1.5
+        )  # margin for a loaded test machine
         client, _ = make_client(myob_sandbox, business_id=business_id)
         client._before_call = lambda: limiter.acquire(timeout=30)
         try:
@@ -106,8 +107,9 @@ def test_two_tenants_sharing_the_api_key_stay_under_myobs_limit(
         except (MyobWait, RateLimiterTimeout) as exc:
             errors.append(exc)
 
-    threads = [threading.Thread(target=tenant, args=(b,)) for b in (myob_sandbox.business_id,
-                                                                   myob_sandbox.legacy_business_id)]  # fmt: skip
+    threads = [
+        threading.Thread(target=tenant, args=(b,)) for b in (myob_sandbox.business_id, myob_sandbox.legacy_business_id)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -18,8 +18,11 @@ class Raw:
         self.business_id = business_id or sandbox.business_id
         self.token = token or sandbox.token(self.business_id)["access_token"]
         self.base = f"{sandbox.api_url}/{self.business_id}"
-        self.headers = {"Authorization": f"Bearer {self.token}", "x-myobapi-key": sandbox.api_key,
-                        "x-myobapi-version": "v2"}  # fmt: skip
+        self.headers = {
+            "Authorization": f"Bearer {self.token}",
+            "x-myobapi-key": sandbox.api_key,
+            "x-myobapi-version": "v2",
+        }
 
     def get(self, path: str, **params: str) -> requests.Response:
         return requests.get(self.base + path, params=params, headers=self.headers, timeout=10)
@@ -35,8 +38,11 @@ class Raw:
 
     def customer(self, name: str = "Acme Pty Ltd", display_id: str = "ACME") -> dict[str, Any]:
         tax = self.tax_uid()
-        body = {"CompanyName": name, "DisplayID": display_id,
-                "SellingDetails": {"TaxCode": {"UID": tax}, "FreightTaxCode": {"UID": tax}}}  # fmt: skip
+        body = {
+            "CompanyName": name,
+            "DisplayID": display_id,
+            "SellingDetails": {"TaxCode": {"UID": tax}, "FreightTaxCode": {"UID": tax}},
+        }
         response = self.post("/Contact/Customer", body, returnBody="true")
         assert response.status_code == 201, response.text
         return dict(response.json())
@@ -46,10 +52,17 @@ class Raw:
             "Date": "2026-12-01T00:00:00",
             "Customer": {"UID": customer_uid},
             "IsTaxInclusive": False,
-            "Lines": [{"Type": "Transaction", "Description": "Linehaul", "Total": 100.0,
-                       "Account": {"UID": self.account_uid()}, "TaxCode": {"UID": self.tax_uid()}}],
+            "Lines": [
+                {
+                    "Type": "Transaction",
+                    "Description": "Linehaul",
+                    "Total": 100.0,
+                    "Account": {"UID": self.account_uid()},
+                    "TaxCode": {"UID": self.tax_uid()},
+                }
+            ],
             **extra,
-        }  # fmt: skip
+        }
         if number is not None:
             body["Number"] = number
         return body

@@ -19,8 +19,12 @@ def _env(**extra: str) -> dict[str, str]:
 def test_command_serves_the_sandbox_on_the_given_port() -> None:
     process = subprocess.Popen(
         [sys.executable, "manage.py", "myob_sandbox", "--port", "0"],
-        cwd=ROOT, env=_env(MYOB_SANDBOX_ENABLED="true"), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=_env(MYOB_SANDBOX_ENABLED="true"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         assert process.stdout is not None
         first = process.stdout.readline()  # blocks until the socket is bound
@@ -36,7 +40,11 @@ def test_command_serves_the_sandbox_on_the_given_port() -> None:
 def test_command_is_not_installed_when_the_sandbox_is_disabled() -> None:
     result = subprocess.run(
         [sys.executable, "manage.py", "myob_sandbox", "--port", "0"],
-        cwd=ROOT, env=_env(MYOB_SANDBOX_ENABLED="false"), capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=_env(MYOB_SANDBOX_ENABLED="false"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode != 0
     assert "Unknown command: 'myob_sandbox'" in result.stderr

@@ -16,8 +16,9 @@ def test_headers_are_required(myob_sandbox: MyobSandboxHandle) -> None:
     url = raw.base + "/Contact/Customer"
     no_key = requests.get(url, headers={**raw.headers, "x-myobapi-key": ""}, timeout=10)
     assert no_key.status_code == 403 and no_key.json()["Errors"][0]["Name"] == "DeveloperInactive"
-    no_version = requests.get(url, headers={k: v for k, v in raw.headers.items() if k != "x-myobapi-version"},
-                              timeout=10)  # fmt: skip
+    no_version = requests.get(
+        url, headers={k: v for k, v in raw.headers.items() if k != "x-myobapi-version"}, timeout=10
+    )
     assert no_version.status_code == 400
     bad_token = requests.get(url, headers={**raw.headers, "Authorization": "Bearer nope"}, timeout=10)
     assert bad_token.status_code == 401
@@ -46,19 +47,25 @@ def test_field_limits_give_myob_400s(myob_sandbox: MyobSandboxHandle) -> None:
     raw = Raw(myob_sandbox)
     tax = raw.tax_uid()
     selling = {"TaxCode": {"UID": tax}, "FreightTaxCode": {"UID": tax}}
-    assert raw.post("/Contact/Customer", {"CompanyName": "x" * 50, "DisplayID": "y" * 15,
-                                          "SellingDetails": selling}).status_code == 201  # fmt: skip
-    response = raw.post("/Contact/Customer", {"CompanyName": "x" * 51, "DisplayID": "y" * 16,
-                                              "SellingDetails": selling})  # fmt: skip
+    assert (
+        raw.post(
+            "/Contact/Customer", {"CompanyName": "x" * 50, "DisplayID": "y" * 15, "SellingDetails": selling}
+        ).status_code
+        == 201
+    )
+    response = raw.post(
+        "/Contact/Customer", {"CompanyName": "x" * 51, "DisplayID": "y" * 16, "SellingDetails": selling}
+    )
     assert response.status_code == 400
     details = {e["AdditionalDetails"] for e in response.json()["Errors"]}
     assert details == {"CompanyName", "DisplayID"}
     missing = raw.post("/Contact/Customer", {"CompanyName": "No tax codes"})
     assert missing.status_code == 400 and {e["Name"] for e in missing.json()["Errors"]} == {"Required"}
     customer = raw.customer()
-    too_long = raw.post("/Sale/Invoice/Service", raw.invoice_body(customer["UID"], number="N" * 14,
-                                                                 CustomerPurchaseOrderNumber="P" * 21,
-                                                                 JournalMemo="m" * 256))  # fmt: skip
+    too_long = raw.post(
+        "/Sale/Invoice/Service",
+        raw.invoice_body(customer["UID"], number="N" * 14, CustomerPurchaseOrderNumber="P" * 21, JournalMemo="m" * 256),
+    )
     assert too_long.status_code == 400
     names = {e["AdditionalDetails"] for e in too_long.json()["Errors"]}
     assert names == {"Number", "CustomerPurchaseOrderNumber", "JournalMemo"}
@@ -157,8 +164,9 @@ def test_eight_calls_a_second_per_api_key_across_every_business(myob_sandbox: My
     assert "per-second" in error["Message"]
     assert legacy.get("/GeneralLedger/TaxCode").status_code == 403  # the limit is the key's, whichever file
     # Another key has its own allowance: admitted, then refused only because the token is not its own.
-    other_key = requests.get(demo.base + "/GeneralLedger/TaxCode", headers={**demo.headers, "x-myobapi-key": "k2"},
-                             timeout=10)  # fmt: skip
+    other_key = requests.get(
+        demo.base + "/GeneralLedger/TaxCode", headers={**demo.headers, "x-myobapi-key": "k2"}, timeout=10
+    )
     assert other_key.status_code == 403 and other_key.json()["Errors"][0]["Name"] == "DeveloperInactive"
     myob_sandbox.control.advance_clock(1.0)
     assert demo.get("/GeneralLedger/TaxCode").status_code == 200

@@ -69,8 +69,9 @@ def test_error_answers(myob_sandbox: MyobSandboxHandle, kind: str, status: int, 
 def test_fault_skip_times_and_business_filter(myob_sandbox: MyobSandboxHandle) -> None:
     raw = Raw(myob_sandbox)
     customer = raw.customer()
-    myob_sandbox.control.add_fault("500", method="POST", path=PATH, skip=1, times=2,
-                                   business_id=myob_sandbox.business_id)  # fmt: skip
+    myob_sandbox.control.add_fault(
+        "500", method="POST", path=PATH, skip=1, times=2, business_id=myob_sandbox.business_id
+    )
     statuses = [_post(raw, customer["UID"], f"S-{n}").status_code for n in range(4)]
     assert statuses == [201, 500, 500, 201]
     assert myob_sandbox.control.faults()[0]["fired"] == 2

@@ -12,8 +12,14 @@ REDIRECT = "http://localhost:8000/settings/integration/authentication/myob/callb
 
 
 def _authorize(sandbox: MyobSandboxHandle, **extra: str) -> requests.Response:
-    params = {"client_id": sandbox.api_key, "redirect_uri": REDIRECT, "response_type": "code",
-              "scope": "sme-company-file sme-sales", "state": "s1", **extra}  # fmt: skip
+    params = {
+        "client_id": sandbox.api_key,
+        "redirect_uri": REDIRECT,
+        "response_type": "code",
+        "scope": "sme-company-file sme-sales",
+        "state": "s1",
+        **extra,
+    }
     return requests.get(sandbox.authorize_url, params=params, allow_redirects=False, timeout=10)
 
 
@@ -25,14 +31,23 @@ def _redirect_params(response: requests.Response) -> dict[str, str]:
 
 
 def _exchange(sandbox: MyobSandboxHandle, code: str, redirect_uri: str = REDIRECT) -> requests.Response:
-    form = {"client_id": sandbox.api_key, "client_secret": "s", "redirect_uri": redirect_uri, "code": code,
-            "grant_type": "authorization_code"}  # fmt: skip
+    form = {
+        "client_id": sandbox.api_key,
+        "client_secret": "s",
+        "redirect_uri": redirect_uri,
+        "code": code,
+        "grant_type": "authorization_code",
+    }
     return requests.post(sandbox.token_url, data=form, timeout=10)
 
 
 def _refresh(sandbox: MyobSandboxHandle, refresh_token: str) -> requests.Response:
-    form = {"client_id": sandbox.api_key, "client_secret": "s", "refresh_token": refresh_token,
-            "grant_type": "refresh_token"}  # fmt: skip
+    form = {
+        "client_id": sandbox.api_key,
+        "client_secret": "s",
+        "refresh_token": refresh_token,
+        "grant_type": "refresh_token",
+    }
     return requests.post(sandbox.token_url, data=form, timeout=10)
 
 
@@ -45,9 +60,16 @@ def test_consent_page_then_allow_redirects_with_code_business_id_and_name(myob_s
     page = _authorize(myob_sandbox, prompt="consent")
     assert page.status_code == 200
     assert "Legacy Freight File" in page.text and "Allow access" in page.text
-    form = {"client_id": myob_sandbox.api_key, "redirect_uri": REDIRECT, "response_type": "code",
-            "scope": "sme-sales", "prompt": "consent", "state": "s1", "action": "allow",
-            "business_id": myob_sandbox.legacy_business_id}  # fmt: skip
+    form = {
+        "client_id": myob_sandbox.api_key,
+        "redirect_uri": REDIRECT,
+        "response_type": "code",
+        "scope": "sme-sales",
+        "prompt": "consent",
+        "state": "s1",
+        "action": "allow",
+        "business_id": myob_sandbox.legacy_business_id,
+    }
     allowed = requests.post(myob_sandbox.authorize_url, data=form, allow_redirects=False, timeout=10)
     params = _redirect_params(allowed)
     assert params["businessId"] == myob_sandbox.legacy_business_id
@@ -61,8 +83,14 @@ def test_consent_page_then_allow_redirects_with_code_business_id_and_name(myob_s
 
 
 def test_cancel_redirects_with_access_denied(myob_sandbox: MyobSandboxHandle) -> None:
-    form = {"client_id": myob_sandbox.api_key, "redirect_uri": REDIRECT, "response_type": "code",
-            "prompt": "consent", "state": "s9", "action": "cancel"}  # fmt: skip
+    form = {
+        "client_id": myob_sandbox.api_key,
+        "redirect_uri": REDIRECT,
+        "response_type": "code",
+        "prompt": "consent",
+        "state": "s9",
+        "action": "cancel",
+    }
     params = _redirect_params(requests.post(myob_sandbox.authorize_url, data=form, allow_redirects=False, timeout=10))
     assert params == {"error": "access_denied", "state": "s9"}
 
