@@ -8,6 +8,13 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models.functions import Upper
 
+from freighttracker.validators import (
+    date_order_check,
+    not_negative,
+    validate_date_window,
+    validate_multi_line,
+    validate_single_line,
+)
 from jobs.models import ChargeLine, Job
 
 
@@ -26,15 +33,15 @@ class Booking(Job):
     SEQUENCE_NAME = "booking"
 
     status = models.CharField(max_length=20, choices=BookingStatus.choices, default=BookingStatus.DRAFT)
-    consignor_name = models.CharField(max_length=200, blank=True)
-    consignor_address = models.TextField(blank=True)
-    consignee_name = models.CharField(max_length=200, blank=True)
-    consignee_address = models.TextField(blank=True)
-    pickup_date = models.DateField(null=True, blank=True)
-    delivery_date = models.DateField(null=True, blank=True)
+    consignor_name = models.CharField(max_length=200, blank=True, validators=[validate_single_line])
+    consignor_address = models.TextField(blank=True, validators=[validate_multi_line])
+    consignee_name = models.CharField(max_length=200, blank=True, validators=[validate_single_line])
+    consignee_address = models.TextField(blank=True, validators=[validate_multi_line])
+    pickup_date = models.DateField(null=True, blank=True, validators=[validate_date_window])
+    delivery_date = models.DateField(null=True, blank=True, validators=[validate_date_window])
     pieces = models.PositiveIntegerField(default=1)
-    weight_kg = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
-    volume_m3 = models.DecimalField(max_digits=10, decimal_places=3, default=Decimal("0"))
+    weight_kg = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"), validators=[not_negative])
+    volume_m3 = models.DecimalField(max_digits=10, decimal_places=3, default=Decimal("0"), validators=[not_negative])
 
     class Meta:
         ordering = ["-id"]
@@ -49,6 +56,15 @@ class Booking(Job):
             GinIndex(OpClass(Upper("number"), name="gin_trgm_ops"), name="booking_number_trgm"),
             GinIndex(OpClass(Upper("customer_reference"), name="gin_trgm_ops"), name="booking_ref_trgm"),
         ]
+
+    def clean(self) -> None:
+        super().clean()
+        date_order_check(
+            first=self.pickup_date,
+            then=self.delivery_date,
+            field="delivery_date",
+            message="The delivery date cannot be before the pickup date.",
+        )
 
 
 class BookingCharge(ChargeLine):

@@ -6,6 +6,7 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models.functions import Upper
 
+from freighttracker.validators import payment_terms_validators, validate_multi_line, validate_single_line
 from tenancy.models import Tenant
 
 
@@ -28,13 +29,16 @@ class ReferenceOverride(models.TextChoices):
 
 class Customer(models.Model):
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="customers")
-    name = models.CharField(max_length=255)
+    name = models.CharField(max_length=255, validators=[validate_single_line])  # Xero Contact Name: 255
     code = models.CharField(
-        "customer code", max_length=50, help_text="Unique within your company; sent to Xero as ContactNumber."
+        "customer code",
+        max_length=50,  # Xero ContactNumber: 50
+        validators=[validate_single_line],
+        help_text="Unique within your company; sent to Xero as ContactNumber.",
     )
     email = models.EmailField(blank=True)
-    billing_address = models.TextField(blank=True)
-    payment_terms_days = models.PositiveSmallIntegerField(default=30)
+    billing_address = models.TextField(blank=True, validators=[validate_multi_line])
+    payment_terms_days = models.PositiveSmallIntegerField(default=30, validators=payment_terms_validators)
     currency = models.CharField(max_length=3, default="AUD")
     invoicing_rule = models.CharField(max_length=20, choices=InvoicingRule.choices, default=InvoicingRule.PER_JOB)
     consolidation_schedule = models.CharField(

@@ -8,6 +8,13 @@ from typing import Any
 
 from django import forms
 
+from freighttracker.validators import (
+    XERO_ACCOUNT_CODE_MAX,
+    line_amount_check,
+    quantity_validators,
+    unit_price_validators,
+    validate_single_line,
+)
 from invoicing.models import Invoice, InvoiceLine
 from invoicing.services import InvoiceLineChange
 from tenancy.models import TaxCode, Tenant
@@ -70,10 +77,10 @@ def plain_number(value: Decimal) -> str:
 class InvoiceLineForm(forms.Form):
     job_number = ""  # shown beside the row; set by line_formset
     line_id = forms.IntegerField(widget=forms.HiddenInput)
-    description = forms.CharField(max_length=500)
-    quantity = forms.DecimalField(max_digits=12, decimal_places=3, min_value=Decimal("0.001"))
-    unit_price = forms.DecimalField(max_digits=12, decimal_places=2)
-    account_code = forms.CharField(max_length=20)
+    description = forms.CharField(max_length=500, validators=[validate_single_line])
+    quantity = forms.DecimalField(max_digits=12, decimal_places=3, validators=quantity_validators)
+    unit_price = forms.DecimalField(max_digits=12, decimal_places=2, validators=unit_price_validators)
+    account_code = forms.CharField(max_length=XERO_ACCOUNT_CODE_MAX, validators=[validate_single_line])
     tax_code = forms.ModelChoiceField(queryset=TaxCode.objects.none(), required=False, empty_label="No tax")
 
     def __init__(self, *args: Any, tax_codes: list[TaxCode], **kwargs: Any) -> None:
@@ -82,6 +89,14 @@ class InvoiceLineForm(forms.Form):
         field.queryset = TaxCode.objects.filter(pk__in=[t.pk for t in tax_codes])  # type: ignore[attr-defined]
         # Render from the already loaded list: no query per row.
         field.choices = [("", "No tax"), *[(t.pk, tax_label(t)) for t in tax_codes]]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        try:
+            line_amount_check(quantity=data.get("quantity"), unit_price=data.get("unit_price"))
+        except forms.ValidationError as exc:
+            self.add_error("unit_price", exc)
+        return data
 
     def to_change(self) -> InvoiceLineChange:
         d = self.cleaned_data

@@ -5,12 +5,22 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from bookings.models import Booking
 from customers.models import Customer
+from freighttracker.validators import (
+    XERO_ACCOUNT_CODE_MAX,
+    date_order_check,
+    quantity_validators,
+    unit_price_validators,
+    validate_date_window,
+    validate_multi_line,
+    validate_single_line,
+)
 from tenancy.models import Tenant
 from warehouse.models import WarehouseJob
 
@@ -43,8 +53,8 @@ class Invoice(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     number = models.CharField(max_length=30, editable=False)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="invoices")
-    date = models.DateField(default=timezone.localdate)
-    due_date = models.DateField()
+    date = models.DateField(default=timezone.localdate, validators=[validate_date_window])
+    due_date = models.DateField(validators=[validate_date_window])
     currency = models.CharField(max_length=3)
     amounts_are = models.CharField(max_length=10, choices=AmountsAre.choices, default=AmountsAre.EXCLUSIVE)
     status = models.CharField(max_length=20, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT)
@@ -52,7 +62,7 @@ class Invoice(models.Model):
     tax_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
     total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
     is_consolidated = models.BooleanField(default=False)
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, validators=[validate_multi_line])
 
     # Export bookkeeping, written only by the export engine.
     xero_invoice_id = models.CharField(max_length=36, blank=True, default="")
@@ -75,6 +85,14 @@ class Invoice(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in EDITABLE_STATUSES
+
+    def clean(self) -> None:
+        date_order_check(
+            first=self.date,
+            then=self.due_date,
+            field="due_date",
+            message="The due date cannot be before the invoice date.",
+        )
 
 
 class InvoiceJob(models.Model):
@@ -118,10 +136,12 @@ class InvoiceLine(models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
     invoice_job = models.ForeignKey(InvoiceJob, null=True, blank=True, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveIntegerField(default=0)
-    description = models.CharField(max_length=500)
-    quantity = models.DecimalField(max_digits=12, decimal_places=3)
-    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
-    account_code = models.CharField(max_length=20)
+    description = models.CharField(max_length=500, validators=[validate_single_line])
+    quantity = models.DecimalField(max_digits=12, decimal_places=3, validators=quantity_validators)
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2, validators=unit_price_validators)
+    account_code = models.CharField(
+        max_length=20, validators=[validate_single_line, MaxLengthValidator(XERO_ACCOUNT_CODE_MAX)]
+    )
     tax_code = models.CharField(max_length=20, blank=True)
     tax_rate = models.DecimalField(max_digits=6, decimal_places=3, default=Decimal("0"))
     line_amount = models.DecimalField(max_digits=14, decimal_places=2, help_text="Quantity × unit price, as entered.")  # noqa: RUF001

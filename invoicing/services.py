@@ -19,12 +19,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from bookings.models import Booking
 from customers.models import Customer, InvoicingRule
+from freighttracker.validators import LINE_AMOUNT_MAX, line_amount_check, total_check
 from invoicing.models import (
     EDITABLE_STATUSES,
     Invoice,
@@ -64,6 +66,24 @@ class InvoiceStatusError(InvoiceError):
 
 class InvoiceRaiseConflictError(InvoiceError):
     pass
+
+
+def _messages(exc: ValidationError) -> str:
+    return " ".join(dict.fromkeys(exc.messages))
+
+
+def invoice_totals_check(*, invoice: Invoice, line_amounts: Iterable[Decimal] = (), what: str = "") -> None:
+    """Refuse a negative total (a credit note, not an invoice), one too large to hold or send, and a
+    line beyond the line limit (rows written before the limits; the columns could not hold them)."""
+    what = what or f"Invoice {invoice.number}"
+    for amount in line_amounts:
+        if abs(amount) > LINE_AMOUNT_MAX:
+            raise InvoiceError(f"{what} has a line of {amount:,.2f}; a line can be at most {LINE_AMOUNT_MAX:,.2f}.")
+    try:
+        total_check(total=invoice.total, what=what)
+        total_check(total=invoice.subtotal, what=f"{what} before tax")
+    except ValidationError as exc:
+        raise InvoiceError(_messages(exc)) from exc
 
 
 @dataclass(frozen=True)
@@ -119,17 +139,40 @@ def _group_jobs(jobs: Sequence[AnyJob]) -> list[tuple[Customer, list[AnyJob]]]:
     return groups
 
 
-def _raise(*, tenant: Tenant, booking_q: Q, warehouse_q: Q, mark_ready: bool, user: User | None) -> list[Invoice]:
+def _raise(
+    *,
+    tenant: Tenant,
+    booking_q: Q,
+    warehouse_q: Q,
+    mark_ready: bool,
+    user: User | None,
+    refusals: list[str] | None = None,
+) -> list[Invoice]:
     invoices, _jobs = invoice_raise_counted(
-        tenant=tenant, booking_q=booking_q, warehouse_q=warehouse_q, mark_ready=mark_ready, user=user
+        tenant=tenant,
+        booking_q=booking_q,
+        warehouse_q=warehouse_q,
+        mark_ready=mark_ready,
+        user=user,
+        refusals=refusals,
     )
     return invoices
 
 
 def invoice_raise_counted(
-    *, tenant: Tenant, booking_q: Q, warehouse_q: Q, mark_ready: bool, user: User | None
+    *,
+    tenant: Tenant,
+    booking_q: Q,
+    warehouse_q: Q,
+    mark_ready: bool,
+    user: User | None,
+    refusals: list[str] | None = None,
 ) -> tuple[list[Invoice], int]:
     """Invoice the completed jobs matching the filters; returns the invoices and how many jobs they cover.
+
+    An invoice that would total below zero, above what an invoice can hold, or carries a line
+    beyond the line limit (rows stored before the input rules) is left out: its jobs stay
+    completed, it takes no number, and the reason is logged and appended to ``refusals``.
 
     Raises in one transaction with a fixed number of statements, however many jobs.
 
@@ -149,15 +192,13 @@ def invoice_raise_counted(
                 for j in _lock_completed_jobs(tenant=tenant, booking_q=booking_q, warehouse_q=warehouse_q)
                 if j.charges.all()  # a job without charges has nothing to bill; it stays completed
             ]
-            groups = _group_jobs(jobs)
-            numbers = sequence_reserve(tenant=tenant, name=INVOICE_SEQUENCE, count=len(groups))
             invoices: list[Invoice] = []
             links: list[InvoiceJob] = []
             lines: list[InvoiceLine] = []
-            for (customer, group), value in zip(groups, numbers, strict=True):
+            refused: set[tuple[type, int]] = set()
+            for customer, group in _group_jobs(jobs):
                 invoice = Invoice(
                     tenant=tenant,
-                    number=number_format(prefix=INVOICE_PREFIX, value=value),
                     customer=customer,
                     date=today,
                     due_date=today + dt.timedelta(days=customer.payment_terms_days),
@@ -167,6 +208,8 @@ def invoice_raise_counted(
                     is_consolidated=len(group) > 1,
                 )
                 monies = []
+                group_links: list[InvoiceJob] = []
+                group_lines: list[InvoiceLine] = []
                 line_position = 0
                 for job_position, job in enumerate(group):
                     invoice_job = InvoiceJob(
@@ -177,7 +220,7 @@ def invoice_raise_counted(
                         job_number=job.number,
                         customer_reference=job.customer_reference,
                     )
-                    links.append(invoice_job)
+                    group_links.append(invoice_job)
                     for charge in job.charges.all():
                         tax_code = charge.tax_code or default_tax
                         rate = tax_code.rate if tax_code else Decimal("0")
@@ -188,7 +231,7 @@ def invoice_raise_counted(
                             amounts_are=amounts_are,
                         )
                         monies.append(m)
-                        lines.append(
+                        group_lines.append(
                             InvoiceLine(
                                 invoice=invoice,
                                 invoice_job=invoice_job,
@@ -206,7 +249,29 @@ def invoice_raise_counted(
                         line_position += 1
                 totals = invoice_totals(lines=monies, amounts_are=amounts_are)
                 invoice.subtotal, invoice.tax_total, invoice.total = totals.subtotal, totals.tax_total, totals.total
+                job_numbers = ", ".join(job.number for job in group)
+                try:
+                    invoice_totals_check(
+                        invoice=invoice,
+                        line_amounts=[m.amount for m in monies],
+                        what=f"The invoice for {job_numbers} ({customer.name})",
+                    )
+                except InvoiceError as exc:
+                    # Left out, jobs still completed: one bad group must not block the others
+                    # (the scheduled consolidation raises for a whole tenant at once).
+                    logger.warning("invoice raise refused for tenant %s, jobs %s: %s", tenant.pk, job_numbers, exc)
+                    if refusals is not None:
+                        refusals.append(str(exc))
+                    refused.update((type(job), job.pk) for job in group)
+                    continue
                 invoices.append(invoice)
+                links.extend(group_links)
+                lines.extend(group_lines)
+            jobs = [job for job in jobs if (type(job), job.pk) not in refused]
+            # Numbers only for the invoices that will be saved: a refused one leaves no gap.
+            numbers = sequence_reserve(tenant=tenant, name=INVOICE_SEQUENCE, count=len(invoices))
+            for invoice, value in zip(invoices, numbers, strict=True):
+                invoice.number = number_format(prefix=INVOICE_PREFIX, value=value)
             # PostgreSQL returns the new ids, and bulk_create copies them into the links' and
             # lines' foreign keys (the related objects were built before they had ids).
             Invoice.objects.bulk_create(invoices, batch_size=BULK_BATCH)
@@ -228,13 +293,20 @@ def invoice_raise_counted(
 
 
 def invoice_raise_for_jobs(
-    *, tenant: Tenant, jobs: Iterable[AnyJob], mark_ready: bool = False, user: User | None = None
+    *,
+    tenant: Tenant,
+    jobs: Iterable[AnyJob],
+    mark_ready: bool = False,
+    user: User | None = None,
+    refusals: list[str] | None = None,
 ) -> list[Invoice]:
     """Invoice the given jobs by their customers' rules; returns the new invoices in number order.
 
     Jobs that are not (or no longer) completed, belong to another tenant, have no charges or are
     being invoiced by a concurrent request are left out silently; compare the result to the request.
-    A consolidated customer's selected jobs share one invoice.
+    A consolidated customer's selected jobs share one invoice. An invoice that would total below
+    zero or above what an invoice can hold is not raised: its jobs stay completed and the reason is
+    appended to ``refusals`` (when given) for the person who asked.
     """
     materialised = list(jobs)
     booking_ids = [j.pk for j in materialised if isinstance(j, Booking)]
@@ -245,6 +317,7 @@ def invoice_raise_for_jobs(
         warehouse_q=Q(pk__in=warehouse_ids),
         mark_ready=mark_ready,
         user=user,
+        refusals=refusals,
     )
 
 
@@ -255,14 +328,16 @@ def invoices_raise(
     customers: Iterable[Customer] | None = None,
     mark_ready: bool = False,
     user: User | None = None,
+    refusals: list[str] | None = None,
 ) -> list[Invoice]:
-    """Invoice every uninvoiced completed job of the tenant (or of the given customers)."""
+    """Invoice every uninvoiced completed job of the tenant (or of the given customers); see
+    :func:`invoice_raise_for_jobs` for ``refusals``."""
     q = Q()
     if customer is not None:
         q &= Q(customer=customer)
     if customers is not None:
         q &= Q(customer__in=[c.pk for c in customers])
-    return _raise(tenant=tenant, booking_q=q, warehouse_q=q, mark_ready=mark_ready, user=user)
+    return _raise(tenant=tenant, booking_q=q, warehouse_q=q, mark_ready=mark_ready, user=user, refusals=refusals)
 
 
 def _transition(*, invoice: Invoice, allowed: Iterable[str], to: str, verb: str) -> int:
@@ -326,6 +401,10 @@ def invoice_recalculate(*, invoice: Invoice, lines: Iterable[InvoiceLine]) -> No
     invoice.subtotal, invoice.tax_total, invoice.total = totals.subtotal, totals.tax_total, totals.total
 
 
+_HEADER_FIELDS = frozenset({"date", "due_date", "notes"})
+_LINE_FIELDS = frozenset({"description", "quantity", "unit_price", "account_code"})
+
+
 def invoice_update(
     *,
     invoice: Invoice,
@@ -348,8 +427,11 @@ def invoice_update(
             locked.due_date = due_date
         if notes is not None:
             locked.notes = notes
-        if locked.due_date < locked.date:
-            raise InvoiceError("The due date cannot be before the invoice date.")
+        try:
+            locked.clean_fields(exclude=[f.name for f in Invoice._meta.fields if f.name not in _HEADER_FIELDS])
+            locked.clean()
+        except ValidationError as exc:
+            raise InvoiceError(_messages(exc)) from exc
         all_lines = list(locked.lines.all())
         by_id = {line.pk: line for line in all_lines}
         for change in lines:
@@ -362,7 +444,13 @@ def invoice_update(
             line.account_code = change.account_code
             line.tax_code = change.tax_code.code if change.tax_code else ""
             line.tax_rate = change.tax_code.rate if change.tax_code else Decimal("0")
+            try:
+                line.clean_fields(exclude=[f.name for f in InvoiceLine._meta.fields if f.name not in _LINE_FIELDS])
+                line_amount_check(quantity=line.quantity, unit_price=line.unit_price)
+            except ValidationError as exc:
+                raise InvoiceError(f"Line {line.position + 1}: {_messages(exc)}") from exc
         invoice_recalculate(invoice=locked, lines=all_lines)
+        invoice_totals_check(invoice=locked)
         fields = [
             "description",
             "quantity",

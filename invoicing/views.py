@@ -183,17 +183,21 @@ def invoice_raise_view(request: HttpRequest) -> HttpResponse:
                 run = raising.raise_run_start(tenant=tenant, selection=selection, mark_ready=mark_ready, user=user)  # type: ignore[arg-type]
                 return redirect("invoicing:raise_run", public_id=run.public_id)
             jobs = _selected_jobs(request, form)
+            refusals: list[str] = []
             try:
                 invoices = services.invoice_raise_for_jobs(
                     tenant=tenant,
                     jobs=jobs,
                     mark_ready=mark_ready,
                     user=user,  # type: ignore[arg-type]
+                    refusals=refusals,
                 )
             except services.InvoiceError as exc:
                 messages.error(request, str(exc))
                 return redirect("invoicing:raise")
-            _report_raised(request, invoices, requested=len(jobs))
+            for reason in refusals:
+                messages.error(request, reason)
+            _report_raised(request, invoices, requested=len(jobs), refused=bool(refusals))
             if invoices:
                 return redirect("invoicing:ready" if mark_ready else f"{reverse('invoicing:list')}?status=draft")
             return redirect("invoicing:raise")
@@ -219,7 +223,9 @@ def invoice_raise_run_view(request: HttpRequest, public_id: UUID) -> HttpRespons
     return render(request, template, {"run": run})
 
 
-def _report_raised(request: HttpRequest, invoices: list[Invoice], *, requested: int) -> None:
+def _report_raised(request: HttpRequest, invoices: list[Invoice], *, requested: int, refused: bool) -> None:
+    if not invoices and refused:
+        return  # the refusals already say why
     if not invoices:
         messages.warning(
             request, "No invoices were raised: the selected jobs were already invoiced or have no charges."
@@ -234,7 +240,7 @@ def _report_raised(request: HttpRequest, invoices: list[Invoice], *, requested: 
     if consolidated:
         text += f" ({consolidated} consolidated)"
     messages.success(request, f"{text}, now in {where}.")
-    if covered < requested:
+    if covered < requested and not refused:
         skipped = requested - covered
         messages.warning(
             request,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.forms.models import BaseInlineFormSet, inlineformset_factory
 
 from customers.models import Customer
+from freighttracker.validators import line_amount_check, total_check
 from jobs.models import ChargeLine, Direction, Job
 from jobs.services import ChargeData, job_statuses_allowed
 from tenancy.models import TaxCode, Tenant
@@ -84,6 +86,23 @@ class BaseChargeFormSet(BaseInlineFormSet):
         if hasattr(self, "_tax_codes"):
             kwargs["tax_codes"] = self._tax_codes
         return kwargs
+
+    def clean(self) -> None:
+        super().clean()
+        amounts = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or (not form.has_changed() and not form.instance.pk):
+                continue
+            quantity, unit_price = data.get("quantity"), data.get("unit_price")
+            try:
+                line_amount_check(quantity=quantity, unit_price=unit_price)
+            except forms.ValidationError:
+                return  # the line's own error says it; a total of bad lines would only confuse
+            if quantity is None or unit_price is None:
+                return
+            amounts.append(quantity * unit_price)
+        total_check(total=sum(amounts, Decimal("0")), what="The charges")
 
     def get_queryset(self) -> Any:
         # One query with the tax codes, whatever the number of lines.

@@ -8,11 +8,20 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.validators import MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import timezone
 
 from customers.models import Customer
+from freighttracker.validators import (
+    XERO_ACCOUNT_CODE_MAX,
+    line_amount_check,
+    quantity_validators,
+    unit_price_validators,
+    validate_multi_line,
+    validate_single_line,
+)
 from tenancy.models import TaxCode, Tenant
 
 COMPLETED = "completed"
@@ -39,13 +48,20 @@ class Job(models.Model):
     number = models.CharField(max_length=20, editable=False)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
     customer_reference = models.CharField(
-        max_length=255, blank=True, help_text="The customer's own PO or job number. May be blank."
+        max_length=255,  # Xero Reference: 255
+        blank=True,
+        validators=[validate_single_line],
+        help_text="The customer's own PO or job number. May be blank.",
     )
     direction = models.CharField(max_length=10, choices=Direction.choices, default=Direction.EXPORT)
     container_number = models.CharField(
-        "container / consignment number", max_length=100, blank=True, help_text="Searchable in the customer portal."
+        "container / consignment number",
+        max_length=100,
+        blank=True,
+        validators=[validate_single_line],
+        help_text="Searchable in the customer portal.",
     )
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, validators=[validate_multi_line])
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -67,12 +83,17 @@ class Job(models.Model):
 class ChargeLine(models.Model):
     """One priced line on a job; becomes one invoice line."""
 
-    description = models.CharField(max_length=500)
+    description = models.CharField(max_length=500, validators=[validate_single_line])
     quantity = models.DecimalField(
-        max_digits=12, decimal_places=3, default=Decimal("1"), validators=[MinValueValidator(Decimal("0.001"))]
+        max_digits=12, decimal_places=3, default=Decimal("1"), validators=quantity_validators
     )
-    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
-    account_code = models.CharField(max_length=20, blank=True, help_text="Blank: the company's default sales account.")
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2, validators=unit_price_validators)
+    account_code = models.CharField(
+        max_length=20,
+        blank=True,
+        validators=[validate_single_line, MaxLengthValidator(XERO_ACCOUNT_CODE_MAX)],
+        help_text="Blank: the company's default sales account.",
+    )
     tax_code = models.ForeignKey(TaxCode, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     position = models.PositiveIntegerField(default=0)
 
@@ -82,6 +103,12 @@ class ChargeLine(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+    def clean(self) -> None:
+        try:
+            line_amount_check(quantity=self.quantity, unit_price=self.unit_price)
+        except ValidationError as exc:
+            raise ValidationError({"unit_price": exc}) from exc
 
     @property
     def amount(self) -> Decimal:

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from customers.models import Customer
+from freighttracker.validators import total_check
 from jobs.models import CANCELLED, INVOICED, Job
 from jobs.selectors import job_active_invoice
 from tenancy.models import TaxCode, Tenant
@@ -78,29 +79,45 @@ def _check_ownership(*, tenant: Tenant, customer: Customer, charges: Sequence[Ch
             raise ValidationError("Choose one of your own tax codes.")
 
 
+def charges_total_check(amounts: Iterable[Decimal]) -> None:
+    """A job's charges total 0 … TOTAL_MAX: every job must be invoiceable on its own, and a
+    negative total would be a credit note, not an invoice (discount lines are fine)."""
+    total_check(total=sum(amounts, Decimal("0")), what="The charges")
+
+
 def job_charges_replace(*, job: Job, charges: Iterable[ChargeData]) -> None:
     """Replace all charge lines of a job, keeping the order given.
 
     Invoices copy charge lines when raised, so nothing else points at charge rows and a
     replace is safe; it also means a tampered form cannot touch another job's lines.
+    Every line passes the model's own validation (text, bounds, quantity x price) before anything is
+    written: ``bulk_create`` would skip it, and a service must not trust its caller.
     """
     manager = job.charges  # type: ignore[attr-defined]
-    manager.all().delete()
     model = manager.model
-    manager.model.objects.bulk_create(
-        [
-            model(
-                job=job,
-                position=position,
-                description=charge.description,
-                quantity=charge.quantity,
-                unit_price=charge.unit_price,
-                account_code=charge.account_code or "",
-                tax_code=charge.tax_code,
-            )
-            for position, charge in enumerate(charges)
-        ]
-    )
+    rows = [
+        model(
+            job=job,
+            position=position,
+            description=charge.description,
+            quantity=charge.quantity,
+            unit_price=charge.unit_price,
+            account_code=charge.account_code or "",
+            tax_code=charge.tax_code,
+        )
+        for position, charge in enumerate(charges)
+    ]
+    for position, row in enumerate(rows, start=1):
+        try:
+            # tax_code ownership is checked by _check_ownership; job is the row being saved.
+            row.full_clean(exclude=["job", "tax_code"], validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            raise ValidationError(
+                [f"Charge line {position}: {message}" for message in exc.messages], code="charge_line"
+            ) from exc
+    charges_total_check(row.amount for row in rows)
+    manager.all().delete()
+    model.objects.bulk_create(rows)
 
 
 def job_create(

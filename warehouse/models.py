@@ -6,6 +6,7 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models.functions import Upper
 
+from freighttracker.validators import date_order_check, validate_date_window
 from jobs.models import ChargeLine, Job
 
 
@@ -30,8 +31,8 @@ class WarehouseJob(Job):
 
     kind = models.CharField(max_length=20, choices=WarehouseJobKind.choices, default=WarehouseJobKind.INBOUND)
     status = models.CharField(max_length=20, choices=WarehouseJobStatus.choices, default=WarehouseJobStatus.DRAFT)
-    start_date = models.DateField(null=True, blank=True)
-    end_date = models.DateField(null=True, blank=True)
+    start_date = models.DateField(null=True, blank=True, validators=[validate_date_window])
+    end_date = models.DateField(null=True, blank=True, validators=[validate_date_window])
 
     class Meta:
         ordering = ["-id"]
@@ -49,6 +50,15 @@ class WarehouseJob(Job):
             GinIndex(OpClass(Upper("number"), name="gin_trgm_ops"), name="warehousejob_number_trgm"),
             GinIndex(OpClass(Upper("customer_reference"), name="gin_trgm_ops"), name="warehousejob_ref_trgm"),
         ]
+
+    def clean(self) -> None:
+        super().clean()
+        date_order_check(
+            first=self.start_date,
+            then=self.end_date,
+            field="end_date",
+            message="The end date cannot be before the start date.",
+        )
 
 
 class WarehouseCharge(ChargeLine):

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from xero_python.accounting import AccountingApi, Contact, Contacts
 
 from customers.models import Customer
+from freighttracker.validators import text_clean
 from integrations.xero.export.calls import xero_call
 
 WHERE_MAX_CHARS = 2500  # keep request URLs comfortably short
@@ -75,7 +76,9 @@ def contacts_ensure(*, api: AccountingApi, org: str, customers: Iterable[Custome
     for start in range(0, len(to_create), LOOKUP_CHUNK):
         chunk = to_create[start : start + LOOKUP_CHUNK]
         body = Contacts(
-            contacts=[Contact(contact_number=c.code, name=c.name, email_address=c.email or None) for c in chunk]
+            contacts=[
+                Contact(contact_number=c.code, name=text_clean(c.name), email_address=c.email or None) for c in chunk
+            ]
         )
         result = xero_call(org=org, kind="contacts_put", fn=api.create_contacts, contacts=body, summarize_errors=False)
         by_number = {ct.contact_number: ct for ct in result.contacts or []}

@@ -15,6 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from xero_python.accounting import Contact, CurrencyCode, Invoice, LineAmountTypes, LineItem, LineItemTracking
 from xero_python.api_client.serializer import serialize
 
+from freighttracker.validators import text_clean
 from integrations.xero.export.references import line_description, reference_plan
 from integrations.xero.models import XeroSettings
 from invoicing.models import AmountsAre
@@ -56,6 +57,10 @@ def _currency(code: str) -> CurrencyCode | None:
         return None
 
 
+# Control characters are refused on entry (freighttracker/validators.py); text_clean() below is the
+# last line of defence for rows stored before those rules or written around the forms and services.
+
+
 def invoice_payload_build(
     *, invoice: OurInvoice, xero_settings: XeroSettings, contact_id: str, url_template: str | None = None
 ) -> Invoice:
@@ -78,12 +83,12 @@ def invoice_payload_build(
     line_items = [
         LineItem(
             description=line_description(
-                prefix=prefix_by_job.get(line.invoice_job_id) if line.invoice_job_id else None,
-                description=line.description,
+                prefix=text_clean(prefix_by_job.get(line.invoice_job_id)) if line.invoice_job_id else None,
+                description=text_clean(line.description) or "",
             ),
             quantity=float(line.quantity),
             unit_amount=float(line.unit_price),
-            account_code=line.account_code or xero_settings.default_account_code or None,
+            account_code=text_clean(line.account_code or xero_settings.default_account_code) or None,
             tax_type=tax_map.get(line.tax_code) or None,
             tracking=tracking,
         )
@@ -93,8 +98,8 @@ def invoice_payload_build(
     return Invoice(
         type="ACCREC",
         contact=Contact(contact_id=contact_id),
-        invoice_number=invoice.number,
-        reference=plan.reference,
+        invoice_number=text_clean(invoice.number),
+        reference=text_clean(plan.reference),
         date=invoice.date,
         due_date=invoice.due_date,
         currency_code=_currency(invoice.currency),
