@@ -41,6 +41,10 @@ NASTY_STRINGS = [
     "..\\..\\etc\\passwd",
     "\ud7ff\ue000\uffff",
     "\U0001d574\U0001d593\U0001d59b",  # mathematical Fraktur letters
+    # Control characters (issue 9, item 8): refused with a form error, never sent to Xero.
+    "Acme\x01\x07\x1b\x0b\x0c\x7f Pty",
+    "\x1b[31mred\x1b[0m",
+    "line\u2028separator\x85next",
 ]
 NASTY_NUMBERS = [
     "",
@@ -58,8 +62,24 @@ NASTY_NUMBERS = [
     "12\x00",
     "99999999999999.999",
     "-0.001",
+    # Too large (issue 9, item 7): quantity x price beyond what an invoice can hold.
+    "999999999.999",
+    "9999999999.99",
+    "-9999999999.99",
+    "1000000.001",
 ]
-NASTY_DATES = ["", "2026-02-30", "0001-01-01", "9999-12-31", "31/12/2026", "yesterday", "2026-13-01", "2026-11-25\x00"]
+NASTY_DATES = [
+    "",
+    "2026-02-30",
+    "0001-01-01",
+    "9999-12-31",
+    "1900-01-01",
+    "2199-12-31",
+    "31/12/2026",
+    "yesterday",
+    "2026-13-01",
+    "2026-11-25\x00",
+]
 
 hostile_text = st.one_of(
     st.sampled_from(NASTY_STRINGS),

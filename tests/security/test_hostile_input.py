@@ -13,13 +13,14 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bookings.models import BookingStatus
 from customers.models import Customer
 from integrations.xero.models import XeroConnection
 from invoicing.models import Invoice
+from tests.jobs.helpers import BOOKINGS, job_form_data
 from tests.security.hostile import (
     EXAMPLES,
     hostile_number,
@@ -126,6 +127,33 @@ def test_raise_invoices_form_survives_hostile_input(
             "tenancy.Sequence",
         ),
     )
+
+
+big_decimal = st.decimals(min_value=-(10**10), max_value=10**10, places=3, allow_nan=False).map(str)
+
+
+@EXAMPLES
+@given(
+    quantity=st.one_of(hostile_number, big_decimal),
+    price=st.one_of(hostile_number, big_decimal),
+    lines=st.integers(min_value=1, max_value=15),
+)
+@example(quantity="999999999.999", price="9999999999.99", lines=1)  # the issue's reproduction
+@example(quantity="100", price="1000000.00", lines=15)  # many lines, each at the line limit
+def test_whatever_the_job_form_accepts_raises_without_a_server_error(
+    accounts_client: Client, customer: Customer, quantity: str, price: str, lines: int
+) -> None:
+    """Issue 9, item 7: a job saved through the form never makes raising answer 500 (numeric overflow)."""
+    charge = {"description": "Linehaul", "quantity": quantity, "unit_price": price, "account_code": ""}
+    data = job_form_data(BOOKINGS, customer=customer, charges=[charge] * lines, status="completed")
+    created = accounts_client.post("/bookings/new/", data)
+    assert created.status_code in (200, 302)
+    if created.status_code != 302:
+        return
+    job_pk = created["Location"].rstrip("/").rsplit("/", 1)[-1]
+    raised = accounts_client.post("/invoicing/raise/", {"job": [f"b:{job_pk}"], "mark_ready": "on"})
+    assert raised.status_code == 302
+    assert accounts_client.get(raised["Location"]).status_code == 200
 
 
 @EXAMPLES
