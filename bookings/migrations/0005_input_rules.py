@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('bookings', '0003_initial'),
+        ('bookings', '0004_list_indexes'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0002_initial'),
+        ('customers', '0003_search_trigram_indexes'),
     ]
 
     operations = [
