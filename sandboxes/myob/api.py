@@ -71,6 +71,14 @@ def _page(request: Request, items: list[dict[str, Any]], fields: set[str]) -> Re
     return Response.json(200, {"Items": page, "NextPageLink": next_link, "Count": len(items)})
 
 
+def _invoice_view(business: Business, base: str, record: dict[str, Any]) -> dict[str, Any]:
+    key = (base, record["UID"])
+    view = business.invoice_views.get(key)
+    if view is None:
+        view = business.invoice_views[key] = records.invoice_view(business, base, record)
+    return view
+
+
 def _one_or_404(item: dict[str, Any] | None, what: str) -> Response:
     if item is None:
         return one(404, "NotFound", f"The {what} was not found")
@@ -130,7 +138,7 @@ def handle(state: SandboxState, business: Business, request: Request, api_path: 
                 return _created(request, base, "Contact/Customer", records.customer_view(business, base, record))
         elif resource in ("sale/invoice", "sale/invoice/service"):
             if method == "GET":
-                views = [records.invoice_view(business, base, i) for i in business.invoices.values()]
+                views = [_invoice_view(business, base, i) for i in business.invoices.values()]
                 if item_uid:
                     return _one_or_404(next((v for v in views if v["UID"] == item_uid), None), "invoice")
                 return _page(request, views, INVOICE_FIELDS)

@@ -67,6 +67,9 @@ class Business:
     invoices: dict[str, dict[str, Any]] = field(default_factory=dict)  # UID -> record (every layout)
     invoice_seq: int = 0
     customer_seq: int = 0
+    # Rendered invoices by (base URL, UID): records never change after creation (no PUT in the sandbox),
+    # and rendering every invoice for every look-up made big fault tests slow.
+    invoice_views: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
     def tax_code(self, uid: str) -> dict[str, Any] | None:
         return next((t for t in self.tax_codes if t["UID"] == uid), None)
