@@ -24,6 +24,7 @@ from integrations.xero.exceptions import XeroNotConnected, XeroReconnectRequired
 from integrations.xero.models import ConnectionStatus, XeroConnection
 from integrations.xero.oauth import TokenSet, token_refresh_grant
 from tenancy.models import Role, User
+from tenancy.timefmt import tenant_time_text
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +108,8 @@ def xero_token_refresh(*, connection_id: int, force: bool = False) -> str:
                 raise  # transient or unexpected: nothing changes, the caller may retry later
             connection.status = ConnectionStatus.NEEDS_RECONNECT
             connection.status_detail = (
-                f"Xero refused the refresh token ({exc}) at {timezone.now():%Y-%m-%d %H:%M} UTC. "
+                f"Xero refused the refresh token ({exc}) at "
+                f"{tenant_time_text(tenant=connection.tenant, moment=timezone.now())}. "
                 "An admin must reconnect."
             )
             connection.save(update_fields=["status", "status_detail"])
