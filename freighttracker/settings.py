@@ -143,6 +143,8 @@ AXES_RESET_ON_SUCCESS = True
 # The login form posts the email as "username"; without this axes reads USERNAME_FIELD ("email"),
 # records every failure under username None and never locks the real account.
 AXES_USERNAME_FORM_FIELD = "username"
+# A styled page that says when the lock ends (tenancy/lockout.py), instead of axes' bare text.
+AXES_LOCKOUT_CALLABLE = "tenancy.lockout.login_locked_out"
 
 # --- i18n -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

@@ -63,6 +63,13 @@ NOT_CRAWLED: dict[str, str] = {
     "login": "Public by design; brute force is covered by the axes lockout tests in test_login_rate_limit.py.",
     "logout": "Public by design and it ends the crawler's own session; holds no tenant data.",
     "healthz": "Public liveness probe returning a constant JSON body; holds no tenant data.",
+    **{
+        name: (
+            "Public password reset by e-mail (Django's own views and signed tokens); holds no tenant data; "
+            "tested in tests/tenancy/test_error_pages.py and test_users.py."
+        )
+        for name in ("password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete")
+    },
 }
 
 # Which roles may use a page (the product brief): operations never see invoices, only admins reach
