@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -15,6 +15,7 @@ from bookings.models import Booking
 from customers.models import Customer, InvoicingRule
 from invoicing.filters import InvoiceFilter, ReadyInvoiceFilter
 from invoicing.models import EXPORTABLE_STATUSES, Invoice, InvoiceJob, InvoiceLine, InvoiceStatus
+from invoicing.problems import export_messages_split, invoice_export_problems
 from jobs.models import COMPLETED
 from tenancy.models import Tenant
 from warehouse.models import WarehouseJob
@@ -42,6 +43,26 @@ def invoices_ready(
     base = _with_jobs(Invoice.objects.filter(tenant=tenant, status__in=list(EXPORTABLE_STATUSES))).order_by("id")
     invoice_filter = ReadyInvoiceFilter(filters or None, queryset=base)
     return invoice_filter, invoice_filter.qs
+
+
+@dataclass(frozen=True)
+class WaitingCounts:
+    """What "Export all" takes: every ready invoice, and the export-failed ones it retries."""
+
+    ready: int
+    failed: int
+
+    @property
+    def total(self) -> int:
+        return self.ready + self.failed
+
+
+def invoices_waiting_counts(*, tenant: Tenant) -> WaitingCounts:
+    agg = Invoice.objects.filter(tenant=tenant).aggregate(
+        ready=Count("id", filter=Q(status=InvoiceStatus.READY)),
+        failed=Count("id", filter=Q(status=InvoiceStatus.EXPORT_FAILED)),
+    )
+    return WaitingCounts(ready=agg["ready"], failed=agg["failed"])
 
 
 def invoices_exporting_count(*, tenant: Tenant) -> int:
@@ -76,9 +97,20 @@ def invoice_lines_by_job(*, invoice: Invoice) -> list[JobLines]:
 
 
 def invoice_export_messages(*, invoice: Invoice) -> list[str]:
-    """Xero's validation messages one per item (the engine joins them with "; " or new lines)."""
-    text = invoice.export_error.replace("\r", "").replace("\n", "; ")
-    return [part.strip() for part in text.split("; ") if part.strip()]
+    """Xero's validation messages one per item, each once (see invoicing/problems.py)."""
+    return export_messages_split(invoice.export_error)
+
+
+def invoices_export_problems_attach(*, invoices: Iterable[Invoice]) -> None:
+    """Set ``export_problems`` on each export-failed invoice of a page (one query for their lines)."""
+    failed = [inv for inv in invoices if inv.status == InvoiceStatus.EXPORT_FAILED and inv.export_error]
+    by_invoice: dict[int, list[InvoiceLine]] = {}
+    for line in InvoiceLine.objects.filter(invoice__in=failed).order_by("position", "id"):
+        by_invoice.setdefault(line.invoice_id, []).append(line)
+    for inv in invoices:
+        lines = by_invoice.get(inv.pk, [])
+        sent = [{"account_code": line.account_code, "tax_code": line.tax_code} for line in lines]
+        inv.export_problems = invoice_export_problems(invoice=inv, sent_lines=sent) if inv in failed else []  # type: ignore[attr-defined]
 
 
 @dataclass

@@ -414,7 +414,9 @@ def invoice_update(
     lines: Sequence[InvoiceLineChange] = (),
     user: User | None = None,
 ) -> Invoice:
-    """Edit an invoice that has not left for Xero; status is kept (a ready invoice stays ready).
+    """Edit an invoice that has not left for Xero; status is kept (a ready invoice stays ready),
+    except that an export-failed invoice, now corrected, is ready again and Xero's old refusal is
+    cleared: it described content that no longer exists.
 
     The row lock makes an export claim wait for the edit, so Xero always gets the edited content.
     """
@@ -462,6 +464,8 @@ def invoice_update(
             "tax_amount",
         ]
         InvoiceLine.objects.bulk_update(all_lines, fields)
+        if locked.status == InvoiceStatus.EXPORT_FAILED:
+            locked.status, locked.export_error = InvoiceStatus.READY, ""
         locked.save()
     logger.info("invoice %s edited by user %s", locked.pk, getattr(user, "pk", None))
     return locked

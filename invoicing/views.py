@@ -18,6 +18,7 @@ from customers.models import Customer
 from invoicing import raising, selectors, services
 from invoicing.forms import InvoiceHeaderForm, RaiseForm, line_formset
 from invoicing.models import Invoice, InvoiceJob, InvoiceStatus, RaiseRun
+from invoicing.problems import invoice_export_problems
 from invoicing.raising import RaiseSelection
 from tenancy.scoping import INVOICE_ROLES, request_tenant, role_required, tenant_get_object_or_404, tenant_queryset
 from warehouse.models import WarehouseJob
@@ -40,8 +41,10 @@ def invoice_ready_view(request: HttpRequest) -> HttpResponse:
     context = {
         "filter": invoice_filter,
         "exporting": selectors.invoices_exporting_count(tenant=tenant),
+        "waiting": selectors.invoices_waiting_counts(tenant=tenant),
         **_page(request, qs),
     }
+    selectors.invoices_export_problems_attach(invoices=context["invoices"])
     return render(request, "invoicing/ready.html", context)
 
 
@@ -63,6 +66,7 @@ def invoice_detail_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "invoice": invoice,
         "job_groups": selectors.invoice_lines_by_job(invoice=invoice),
         "export_messages": selectors.invoice_export_messages(invoice=invoice),
+        "export_problems": invoice_export_problems(invoice=invoice),
         "can_void": invoice.status in services.VOIDABLE_STATUSES,
     }
     return render(request, "invoicing/detail.html", context)

@@ -18,9 +18,12 @@ REFERENCE_RULE_HELP = (
     "Both: the invoice Reference as in “All references” and each line prefixed as in “Per line”. "
     "A single-job invoice always sends its job's reference; blank references are skipped."
 )
-SEND_REFERENCE_HELP = (
-    "Off: no invoice carries a Reference. A customer's own “Send customer reference” override "
-    "(always / never) wins over this switch; “inherit” follows it."
+SEND_REFERENCE_HELP = {
+    True: "Now on: each invoice sends its jobs' customer references as its Reference, by the rule below.",
+    False: "Now off: no invoice carries a Reference.",
+}
+SEND_REFERENCE_OVERRIDE_HELP = (
+    " A customer's own “Send customer reference” override (always / never) wins over this switch; “inherit” follows it."
 )
 _SEP = "\x1f"  # between tracking category and option in one choice value
 
@@ -33,9 +36,7 @@ def _with_current(choices: list[tuple[str, str]], current: str, blank: str) -> l
 
 
 class XeroSettingsForm(forms.Form):
-    send_customer_reference = forms.BooleanField(
-        required=False, label="Send Customer Reference", help_text=SEND_REFERENCE_HELP
-    )
+    send_customer_reference = forms.BooleanField(required=False, label="Send Customer Reference")
     reference_rule = forms.ChoiceField(
         choices=ReferenceRule.choices, widget=forms.RadioSelect, help_text=REFERENCE_RULE_HELP
     )
@@ -60,6 +61,10 @@ class XeroSettingsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.tax_codes = list(tenant.tax_codes.all())
         self.fields["nightly_export_time"].help_text = f"Local time in {tenant.timezone}."
+        # Describes what is saved now (not the unsaved switch), so the page never contradicts itself.
+        self.fields["send_customer_reference"].help_text = (
+            SEND_REFERENCE_HELP[bool(instance.send_customer_reference)] + SEND_REFERENCE_OVERRIDE_HELP
+        )
 
         accounts = choices.get("accounts", [])
         revenue = [a for a in accounts if a.get("class") == "REVENUE"] or accounts

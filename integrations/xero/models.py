@@ -152,6 +152,20 @@ class ExportRun(models.Model):
     def __str__(self) -> str:
         return f"Export {self.public_id} ({self.trigger}, {self.status})"
 
+    @property
+    def outcome_key(self) -> str:
+        """The badge's colour: a finished run is only green when nothing failed."""
+        if self.status == ExportRunStatus.FINISHED and self.failed_count:
+            return "failed" if not self.exported_count else "finished_with_failures"
+        return str(self.status)
+
+    @property
+    def outcome_label(self) -> str:
+        """ "Failed" when every invoice failed, "Finished with failures" when some did."""
+        return {"failed": "Failed", "finished_with_failures": "Finished with failures"}.get(
+            self.outcome_key, self.get_status_display()
+        )
+
 
 class AttemptOutcome(models.TextChoices):
     PENDING = "pending", "Sent, no answer yet"

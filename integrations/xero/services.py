@@ -34,7 +34,12 @@ from integrations.xero.oauth import (
     token_revoke,
 )
 from integrations.xero.selectors import xero_pending_choice_get
-from integrations.xero.settings_services import xero_org_cache_refresh, xero_settings_get, xero_settings_update
+from integrations.xero.settings_services import (
+    xero_connection_change_record,
+    xero_org_cache_refresh,
+    xero_settings_get,
+    xero_settings_update,
+)
 from integrations.xero.tokens import xero_connection_tokens_store, xero_token_get_valid, xero_token_refresh
 from tenancy.models import Tenant, User
 
@@ -194,6 +199,7 @@ def _tokens_from_json(data: dict[str, str]) -> TokenSet:
 def _connection_save(*, tenant: Tenant, user: User, tokens: TokenSet, organisation: dict[str, Any]) -> XeroConnection:
     """Create or replace the tenant's connection (a reconnect replaces tokens and clears needs_reconnect)."""
     with transaction.atomic():
+        before = XeroConnection.objects.filter(tenant=tenant).values_list("organisation_name", flat=True).first()
         connection, _ = XeroConnection.objects.select_for_update().update_or_create(
             tenant=tenant,
             defaults={
@@ -213,6 +219,9 @@ def _connection_save(*, tenant: Tenant, user: User, tokens: TokenSet, organisati
         )
         # Choices of a previous organisation must not be offered for the new one.
         XeroOrgCache.objects.filter(tenant=tenant).delete()
+        xero_connection_change_record(
+            tenant=tenant, user=user, old=before or "", new=f"Connected to {connection.organisation_name}"
+        )
     logger.info("Tenant %s connected to Xero organisation %s", tenant.pk, connection.xero_tenant_id)
     return connection
 
@@ -243,5 +252,11 @@ def xero_connection_disconnect(*, tenant: Tenant, user: User) -> bool:
     with transaction.atomic():
         XeroConnection.objects.filter(pk=connection.pk).delete()
         XeroOrgCache.objects.filter(tenant=tenant).delete()
+        xero_connection_change_record(
+            tenant=tenant,
+            user=user,
+            old=connection.organisation_name,
+            new="Disconnected" if told_xero else "Disconnected here (Xero could not be told)",
+        )
     logger.info("Tenant %s disconnected from Xero by user %s (Xero told: %s)", tenant.pk, user.pk, told_xero)
     return told_xero

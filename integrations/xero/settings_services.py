@@ -85,6 +85,17 @@ def xero_settings_update(*, tenant: Tenant, user: User, data: dict[str, Any]) ->
     return changes
 
 
+#: The audit row's ``field`` for Connect and Disconnect (not a settings field).
+CONNECTION_FIELD = "connection"
+
+
+def xero_connection_change_record(*, tenant: Tenant, user: User | None, old: str, new: str) -> XeroSettingsChange:
+    """Connect and Disconnect join the settings' audit trail (Recent changes): who, when, which org."""
+    return XeroSettingsChange.objects.create(
+        tenant=tenant, changed_by=user, field=CONNECTION_FIELD, old_value=old[:1000], new_value=new[:1000]
+    )
+
+
 def _enum_value(value: Any) -> str:
     return str(getattr(value, "value", value) or "")
 

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from integrations.xero import selectors, services
+from integrations.xero.changes import xero_settings_change_rows
 from integrations.xero.exceptions import XeroError, XeroStateInvalid
 from integrations.xero.forms import XeroSettingsForm
 from integrations.xero.models import XeroPendingAuthorisation
@@ -50,7 +51,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         "health": selectors.xero_token_health(connection=connection) if connection else None,
         "form": form,
         "choices_fetched_at": selectors.xero_org_choices_fetched_at(tenant=tenant),
-        "changes": selectors.xero_settings_changes(tenant=tenant, limit=20),
+        "changes": xero_settings_change_rows(tenant=tenant, limit=20),
     }
     return render(request, "xero/settings.html", context)
 

@@ -9,6 +9,8 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from integrations.xero.models import AttemptOutcome, ExportAttempt, ExportRun, ExportRunStatus
 from invoicing.models import Invoice, InvoiceStatus
+from invoicing.problems import export_problems_group
+from invoicing.selectors import invoices_export_problems_attach
 from tenancy.models import Tenant
 
 
@@ -78,3 +80,19 @@ def xero_invoice_link(xero_invoice_id: str) -> str:
     if not xero_invoice_id:
         return ""
     return str(settings.XERO_INVOICE_LINK).format(id=xero_invoice_id)
+
+
+def export_run_problems_attach(*, run: ExportRun, invoices: list[Invoice]) -> None:
+    """``export_problems`` of the failed invoices on a run page: Xero's messages once each, tied to
+    the lines of what this run sent (the invoice's own lines when nothing was sent). Two queries."""
+    invoices_export_problems_attach(invoices=invoices)
+    failed = [inv for inv in invoices if inv.status == InvoiceStatus.EXPORT_FAILED and inv.export_error]
+    sent: dict[int, list[dict[str, object]]] = {}
+    attempts = ExportAttempt.objects.filter(run=run, invoice__in=failed, outcome=AttemptOutcome.FAILED)
+    for invoice_id, payload in attempts.order_by("started_at", "id").values_list("invoice_id", "request_payload"):
+        items = (payload or {}).get("LineItems") if isinstance(payload, dict) else None
+        if items:
+            sent[invoice_id] = [item for item in items if isinstance(item, dict)]
+    for inv in failed:
+        if inv.pk in sent:
+            inv.export_problems = export_problems_group(text=inv.export_error, lines=sent[inv.pk])  # type: ignore[attr-defined]

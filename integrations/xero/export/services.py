@@ -39,6 +39,7 @@ from integrations.xero.models import (
 from integrations.xero.services import xero_settings_get, xero_token_refresh
 from invoicing.models import EXPORTABLE_STATUSES, Invoice, InvoiceStatus
 from tenancy.models import Tenant, User
+from tenancy.timefmt import tenant_time_text
 
 logger = logging.getLogger(__name__)
 
@@ -67,15 +68,18 @@ def export_run_start(
     user: User | None = None,
     invoice_ids: Sequence[int] | None = None,
     enqueue: bool = True,
+    retry_failed: bool = False,
 ) -> ExportRun:
     """Create a run over the selected invoices (or every *ready* one) and queue it after commit.
 
     Selected invoices may be ready or export-failed (a corrected one is exported again); "all"
-    means the ready ones. Nothing is claimed yet — claiming happens batch by batch.
+    means the ready ones, plus the export-failed ones with ``retry_failed`` (the Export all button
+    says so: "Export all 28 ready · retry 1 failed"; the nightly export leaves failures to a person).
+    Nothing is claimed yet — claiming happens batch by batch.
     """
     qs = Invoice.objects.filter(tenant=tenant)
     if invoice_ids is None:
-        qs = qs.filter(status=InvoiceStatus.READY)
+        qs = qs.filter(status__in=EXPORTABLE_STATUSES if retry_failed else [InvoiceStatus.READY])
     else:
         qs = qs.filter(id__in=invoice_ids, status__in=EXPORTABLE_STATUSES)
     ids = list(qs.order_by("id").values_list("id", flat=True))
@@ -226,7 +230,10 @@ def _finish(run: ExportRun) -> None:
 def _defer(run: ExportRun, seconds: float) -> None:
     until = timezone.now() + dt.timedelta(seconds=seconds)
     run.status, run.deferred_until = ExportRunStatus.DEFERRED, until
-    run.message = f"Xero's daily call limit is reached; the rest continues after {until:%Y-%m-%d %H:%M} UTC."
+    run.message = (
+        "Xero's daily call limit is reached; the rest continues after "
+        f"{tenant_time_text(tenant=run.tenant, moment=until)}."
+    )
     run.save(update_fields=["status", "deferred_until", "message"])
 
 
@@ -332,7 +339,9 @@ def invoice_mark_exported(*, invoice: Invoice, user: User, reason: str, xero_inv
             exported_at=now,
             exporting_since=None,
             export_error="",
-            export_note=f"Marked exported by {user.email} on {now:%Y-%m-%d %H:%M} UTC: {reason}",
+            export_note=(
+                f"Marked exported by {user.email} on {tenant_time_text(tenant=invoice.tenant, moment=now)}: {reason}"
+            ),
             xero_invoice_id=xero_invoice_id.strip()[:36] or invoice.xero_invoice_id,
         )
         if not changed:

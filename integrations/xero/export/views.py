@@ -55,9 +55,15 @@ def export_start_view(request: HttpRequest) -> HttpResponse:
         if not ids:
             messages.error(request, "Select at least one invoice that is ready to export.")
             return redirect(back)
-    run = export_run_start(tenant=tenant, trigger=ExportTrigger.MANUAL, user=request.user, invoice_ids=ids)  # type: ignore[arg-type]
+    run = export_run_start(
+        tenant=tenant,
+        trigger=ExportTrigger.MANUAL,
+        user=request.user,  # type: ignore[arg-type]
+        invoice_ids=ids,
+        retry_failed=ids is None,
+    )
     if not run.total_count:
-        messages.info(request, "Nothing to export: no invoice is ready.")
+        messages.info(request, "Nothing to export: no invoice is ready or failed.")
         return redirect(back)
     messages.success(request, f"Export started: {run.total_count} invoice{'s' if run.total_count != 1 else ''}.")
     return redirect("xero_export:run", public_id=run.public_id)
@@ -67,6 +73,7 @@ def _run_context(request: HttpRequest, run: ExportRun) -> dict[str, object]:
     page = Paginator(selectors.export_run_invoices(run=run), OUTCOMES_PER_PAGE).get_page(request.GET.get("page"))
     for inv in page.object_list:
         inv.xero_link = selectors.xero_invoice_link(inv.xero_invoice_id)  # type: ignore[attr-defined]
+    selectors.export_run_problems_attach(run=run, invoices=list(page.object_list))
     return {
         "run": run,
         "progress": selectors.export_run_progress(run=run),
