@@ -73,6 +73,16 @@ class Role(models.TextChoices):
     CUSTOMER = "customer", "Customer (portal)"
 
 
+#: The company's own staff roles: the ones Settings → Users offers. Every role is listed in ``Role``
+#: only; other people (a customer portal's users) get roles outside this tuple.
+STAFF_ROLES: tuple[Role, ...] = (Role.ADMIN, Role.ACCOUNTS, Role.OPERATIONS)
+ROLE_DESCRIPTIONS: dict[str, str] = {
+    Role.ADMIN: "everything, including Settings and Users",
+    Role.ACCOUNTS: "jobs, customers, invoices, Ready to Export and export history",
+    Role.OPERATIONS: "customers, bookings and warehouse jobs; no invoices",
+}
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -148,3 +158,42 @@ class Sequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} = {self.last_value}"
+
+
+class UserChangeAction(models.TextChoices):
+    INVITED = "invited", "Invited"
+    INVITE_RESENT = "invite_resent", "Invitation sent again"
+    ROLE_CHANGED = "role_changed", "Role changed"
+    DEACTIVATED = "deactivated", "Deactivated"
+    REACTIVATED = "reactivated", "Reactivated"
+
+
+class UserChange(models.Model):
+    """Audit trail of Settings → Users: who invited, changed or deactivated whom, and when."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    changed_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    changed_at = models.DateTimeField(default=dj_timezone.now)
+    action = models.CharField(max_length=20, choices=UserChangeAction.choices)
+    old_value = models.CharField(max_length=100, blank=True)
+    new_value = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["tenant", "-changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.user_id}"
+
+    @staticmethod
+    def _label(value: str) -> str:
+        return str(Role(value).label) if value in Role.values else value
+
+    @property
+    def old_label(self) -> str:
+        return self._label(self.old_value)
+
+    @property
+    def new_label(self) -> str:
+        return self._label(self.new_value)

@@ -1,7 +1,8 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from tenancy import views
+from tenancy.users.views import InviteAcceptView
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -37,5 +38,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("settings/", views.settings_index, name="settings"),
+    path("settings/users/", include("tenancy.users.urls")),
+    path("invite/<uidb64>/<token>/", InviteAcceptView.as_view(), name="invite_accept"),
     path("healthz/", views.healthz, name="healthz"),
 ]

@@ -70,6 +70,10 @@ NOT_CRAWLED: dict[str, str] = {
         )
         for name in ("password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete")
     },
+    "invite_accept": (
+        "Public set-password page of an invitation (Django's reset-confirm view and token); refuses deactivated "
+        "accounts; tested in tests/tenancy/test_users.py."
+    ),
 }
 
 # Which roles may use a page (the product brief): operations never see invoices, only admins reach
@@ -89,6 +93,7 @@ POLICY_BY_NAMESPACE: dict[str, frozenset[str]] = {
     "xero": ADMIN_ONLY,
     "tracking": ANY_ROLE,
     "portal": CUSTOMER_ONLY,
+    "users": ADMIN_ONLY,  # Settings → Users
 }
 # Field names a view might read object ids from; the crawler also adds every field of the page's forms.
 COMMON_POST_FIELDS = (

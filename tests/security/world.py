@@ -37,7 +37,7 @@ from integrations.xero.models import (
     XeroSettingsChange,
 )
 from invoicing.models import Invoice, InvoiceJob, InvoiceLine, InvoiceStatus, RaiseRun, RaiseRunStatus
-from tenancy.models import Role, Tenant, User
+from tenancy.models import Role, Tenant, User, UserChange, UserChangeAction
 from tests.factories import BookingFactory, CustomerFactory, TenantFactory, UserFactory, WarehouseJobFactory
 from warehouse.models import WarehouseCharge, WarehouseJobStatus
 
@@ -161,6 +161,16 @@ def world_build(*, slug: str, marker: str) -> World:
         ),
     )
     objs: list[Model] = [tenant, *users.values(), *tenant.tax_codes.all(), customer]
+    objs.append(
+        UserChange.objects.create(
+            tenant=tenant,
+            user=users[str(Role.OPERATIONS)],
+            changed_by=users[str(Role.ADMIN)],
+            action=UserChangeAction.ROLE_CHANGED,
+            old_value="accounts",
+            new_value=f"{marker}"[:100],
+        )
+    )
 
     bookings: list[Any] = [
         BookingFactory(

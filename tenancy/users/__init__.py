@@ -1,0 +1,1 @@
+"""Settings → Users: a tenant admin invites, re-roles and deactivates the company's people."""
