@@ -11,6 +11,7 @@ request: the core passes the shared per-API-key rate limiter there (see ``rateli
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -267,7 +268,7 @@ class MyobClient:
         response = self._call("POST", f"{self.base}/Sale/Invoice/Service", params={"returnBody": "true"}, json=payload)
         invoice = _invoice(self._json(response))
         location = response.headers.get("Location")
-        return invoice if invoice.uri or not location else MyobInvoice(**{**invoice.__dict__, "uri": location})
+        return invoice if invoice.uri or not location else dataclasses.replace(invoice, uri=location)
 
     def invoice_find_by_number(self, *, number: str) -> list[MyobInvoice]:
         """Every invoice (any layout) whose Number is ``number``, or ``number`` zero-padded as older files store it.

@@ -18,6 +18,10 @@ A per-organisation limiter like Xero's cannot keep that promise, so MYOB calls g
   so MYOB would see more than 8 in one second only if one call's delay exceeded another's by 200 ms;
 - when MYOB still answers ``RateLimitError`` (403, or 429) the caller reports it with :meth:`penalise`:
   every worker then waits out the block before its next call (the key may also be used elsewhere);
+- the ceiling this sets: MYOB has no batch create, so an invoice costs one POST (plus a look-up only
+  after an uncertain answer, and customer calls the first time): **all tenants together export at most
+  about 6.7 invoices a second, 24,000 an hour**, however many workers run. Fairness between tenants
+  (one tenant's 10,000-invoice run must not starve another's 5) is the core's job: it decides who asks;
 - the daily 1,000,000 is far beyond an export's needs (one call per invoice plus look-ups) and is only
   observed through MYOB's ``daily rate limit`` message, which ``errors.py`` turns into a one-hour wait.
 
