@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "integrations.xero",
     "tracking",
     "portal",
+    "uploads",
 ]
 # Dev/test-only tools (``sandboxes/``: ``manage.py myob_sandbox``); the product never imports them.
 MYOB_SANDBOX_ENABLED = env_bool("MYOB_SANDBOX_ENABLED", DEBUG)
@@ -168,6 +169,14 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# --- Uploaded files (bulk job uploads) -------------------------------------------------------
+# Kept by Django's storage API, so web and worker must share it (docker-compose mounts one volume).
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
+MEDIA_URL = "/media/"  # never served: uploads are read only by the worker
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+UPLOAD_MAX_UNZIPPED_BYTES = env_int("UPLOAD_MAX_UNZIPPED_BYTES", 200 * 1024 * 1024)
+UPLOAD_MAX_ROWS = env_int("UPLOAD_MAX_ROWS", 20000)
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str(

@@ -8,6 +8,7 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("bookings/", include("bookings.urls")),
     path("warehouse/", include("warehouse.urls")),
+    path("uploads/", include("uploads.urls")),
     path("invoicing/export/", include("integrations.xero.export.urls")),
     path("invoicing/", include("invoicing.urls")),
     path("settings/integration/authentication/xero/", include("integrations.xero.urls")),
