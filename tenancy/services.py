@@ -60,3 +60,19 @@ def sequence_reserve(*, tenant: Tenant, name: str, count: int) -> range:
 
 def number_format(*, prefix: str, value: int) -> str:
     return f"{prefix}{value:06d}"
+
+
+def sequence_lock(*, tenant: Tenant, name: str) -> None:
+    """Lock a per-tenant counter until the caller's transaction ends, creating it if need be.
+
+    Whoever numbers rows of this counter (``sequence_next``, ``sequence_reserve``) then waits for
+    us: a bulk writer can check what exists and count what it will number before reserving.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO tenancy_sequence (tenant_id, name, last_value) VALUES (%s, %s, 0)
+            ON CONFLICT (tenant_id, name) DO UPDATE SET last_value = tenancy_sequence.last_value
+            """,
+            [tenant.pk, name],
+        )

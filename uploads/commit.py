@@ -18,7 +18,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from tenancy.services import number_format, sequence_reserve
+from tenancy.services import number_format, sequence_lock, sequence_reserve
 from uploads.columns import Layout, layout_for
 from uploads.models import Upload, UploadRow, UploadStatus
 from uploads.services import ProgressWriter, rows_existing_flag, upload_counts, upload_progress
@@ -71,7 +71,7 @@ def _accepted(upload: Upload) -> Any:
 def _commit(upload: Upload, layout: Layout, progress: ProgressWriter) -> None:
     tenant = upload.tenant
     sequence = layout.model.SEQUENCE_NAME  # type: ignore[attr-defined]
-    sequence_reserve(tenant=tenant, name=sequence, count=0)  # the lock; see the module docstring
+    sequence_lock(tenant=tenant, name=sequence)  # see the module docstring
     rows_existing_flag(upload=upload, table=layout.model._meta.db_table)
     gone = UploadRow.objects.filter(upload=upload, errors=[], customer__isnull=True).count()
     counts = upload_counts(upload=upload)

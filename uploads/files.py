@@ -15,6 +15,7 @@ from typing import IO
 
 import olefile
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -35,7 +36,7 @@ class FileKind:
 
 
 def _mb(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f} MB"
+    return filesizeformat(size).replace("\xa0", " ")
 
 
 def file_check(*, name: str, size: int, stream: IO[bytes]) -> FileKind:

@@ -12,6 +12,7 @@ import codecs
 import contextlib
 import csv
 import io
+import itertools
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -159,20 +160,17 @@ def _rows_mapped(kind: str, lines: Iterator[tuple[int, tuple[Any, ...]]]) -> Ite
 
 
 def _csv_lines(text: IO[str]) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    first = text.readline()
-    delimiter = max((",", ";", "\t"), key=first.count)
-    reader = csv.reader(itertools_chain_first(first, text), delimiter=delimiter)
+    # The separator is the one the header row uses most: Excel writes ";" where "," is the decimal
+    # comma, and "Unicode text" is tab-separated. A title line above the header is allowed for.
+    head = [text.readline() for _ in range(HEADER_SEARCH_ROWS)]
+    delimiter = max((",", ";", "\t"), key=lambda d: max(line.count(d) for line in head))
+    reader = csv.reader(itertools.chain(head, text), delimiter=delimiter)
     line = 0
     try:
         for line, cells in enumerate(reader, start=1):  # noqa: B007 - line is used after the loop
             yield line, tuple(cells)
     except csv.Error as exc:
         raise UploadFileError(f"Row {line + 1} cannot be read as CSV: {exc}.") from exc
-
-
-def itertools_chain_first(first: str, rest: IO[str]) -> Iterator[str]:
-    yield first
-    yield from rest
 
 
 @contextlib.contextmanager
