@@ -21,7 +21,7 @@ RUN DEBUG=false SECRET_KEY=collectstatic-only ALLOWED_HOSTS=build \
     DATABASE_URL=postgresql://build@localhost/build CELERY_BROKER_DIR=/tmp/broker \
     python manage.py collectstatic --noinput \
     && useradd --system --uid 10001 --home /app freight \
-    && mkdir -p /app/.data && chown freight /app/.data
+    && mkdir -p /app/.data/media && chown -R freight /app/.data
 
 USER freight
 EXPOSE 8000

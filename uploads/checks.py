@@ -28,7 +28,7 @@ from uploads.models import UploadRow
 # Dates further from today than this are almost certainly typos (2062 for 2026, a year 1900 default).
 DATE_PAST_DAYS = 5 * 366
 DATE_FUTURE_DAYS = 2 * 366
-# quantity × unit price must fit the invoice's numeric(14, 2) totals with room for several lines.
+# quantity times unit price must fit the invoice's numeric(14, 2) totals with room for several lines.
 MAX_LINE_AMOUNT = Decimal("999999999.99")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 CONTROL_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -99,6 +99,7 @@ def parse_date(value: Any, column: Column, today: dt.date) -> dt.date | None:
 
 
 def parse_decimal(value: Any, column: Column, *, money: bool = False) -> Decimal | None:
+    """A number as typed or as Excel stored it; money may carry a currency sign, only money may be negative."""
     if isinstance(value, bool):
         raise CellError("is not a number.")
     if isinstance(value, int):
@@ -121,6 +122,8 @@ def parse_decimal(value: Any, column: Column, *, money: bool = False) -> Decimal
         raise CellError("is not a number.")
     if abs(number) >= MAX_NUMBER:
         raise CellError("is too large.")
+    if number < 0 and not money:
+        raise CellError("may not be negative.")
     places = getattr(column.field, "decimal_places", 0) or 0
     rounded = number.quantize(Decimal(1).scaleb(-places))
     if number != rounded:
@@ -209,7 +212,7 @@ class RowChecker:
             upload_id=upload_id,
             line=line,
             values=values,
-            clean=None if errors else _jsonable(clean),
+            parsed=None if errors else _jsonable(clean),
             errors=errors,
             customer_id=customer_id,
             reference=reference,
@@ -231,8 +234,6 @@ class RowChecker:
             return parse_date(raw, column, self.today)
         if kind in ("int", "decimal", "money"):
             number = parse_decimal(raw, column, money=kind == "money")
-            if number is not None and number < 0 and kind != "money":
-                raise CellError("may not be negative.")
             return int(number) if kind == "int" and number is not None else number
         if kind == "status":
             return parse_choice(raw, column.field.choices or [], self.layout.statuses)  # type: ignore[arg-type]
@@ -277,7 +278,7 @@ class RowChecker:
                 errors.append([keys["quantity"], "must be above 0."])
                 continue
             if abs(charge["quantity"] * charge["unit_price"]) > MAX_LINE_AMOUNT:
-                errors.append([keys["unit_price"], "quantity × unit price is too large for an invoice line."])
+                errors.append([keys["unit_price"], "quantity times unit price is too large for an invoice line."])
                 continue
             charges.append(charge)
         return charges

@@ -94,7 +94,7 @@ def _commit(upload: Upload, layout: Layout, progress: ProgressWriter) -> None:
             _accepted(upload)
             .filter(line__gt=last_line)
             .order_by("line")
-            .values_list("id", "line", "customer_id", "clean")[:CHUNK_ROWS]
+            .values_list("id", "line", "customer_id", "parsed")[:CHUNK_ROWS]
         )
         if not chunk:
             break
@@ -173,4 +173,3 @@ def _rows_link(*, chunk_ids: list[int], jobs: list[Any]) -> None:
             """,
             [chunk_ids, [j.pk for j in jobs], [j.number for j in jobs]],
         )
-

@@ -115,9 +115,7 @@ def _check_xlsx(stream: IO[bytes]) -> None:
             )
         for m in members:
             if m.file_size > RATIO_CHECK_FROM and m.file_size > MAX_RATIO * max(m.compress_size, 1):
-                raise UploadFileError(
-                    "The workbook is compressed suspiciously well (a 'zip bomb'); it was not opened."
-                )
+                raise UploadFileError("The workbook is compressed suspiciously well (a 'zip bomb'); it was not opened.")
         content_types = archive.read("[Content_Types].xml") if "[content_types].xml" in names else b""
         if b"macroEnabled" in content_types:
             raise UploadFileError("The workbook is macro-enabled. Save it as an .xlsx workbook (without macros).")

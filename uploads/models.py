@@ -110,7 +110,7 @@ class UploadRow(models.Model):
     upload = models.ForeignKey(Upload, on_delete=models.CASCADE, related_name="rows")
     line = models.PositiveIntegerField()
     values = models.JSONField(default=dict, help_text="What the cells held, as text, by column key.")
-    clean = models.JSONField(null=True, blank=True, help_text="The row's values once checked (no errors only).")
+    parsed = models.JSONField(null=True, blank=True, help_text="The row's values once checked (no errors only).")
     errors = models.JSONField(default=list, help_text="[column key, message] pairs.")
     customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     reference = models.CharField(max_length=255, blank=True)

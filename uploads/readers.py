@@ -167,7 +167,7 @@ def _csv_lines(text: IO[str]) -> Iterator[tuple[int, tuple[Any, ...]]]:
     reader = csv.reader(itertools.chain(head, text), delimiter=delimiter)
     line = 0
     try:
-        for line, cells in enumerate(reader, start=1):  # noqa: B007 - line is used after the loop
+        for line, cells in enumerate(reader, start=1):
             yield line, tuple(cells)
     except csv.Error as exc:
         raise UploadFileError(f"Row {line + 1} cannot be read as CSV: {exc}.") from exc

@@ -89,7 +89,9 @@ def upload_check(*, upload_id: int) -> None:
         encoding = _rows_store(upload, progress)
     except UploadFileError as exc:
         UploadRow.objects.filter(upload=upload).delete()
-        Upload.objects.filter(pk=upload.pk).update(status=UploadStatus.REFUSED, message=str(exc), checked_at=timezone.now())
+        Upload.objects.filter(pk=upload.pk).update(
+            status=UploadStatus.REFUSED, message=str(exc), checked_at=timezone.now()
+        )
         return
     except Exception:
         logger.exception("upload %s: check failed", upload.pk)

@@ -52,9 +52,7 @@ def template_xlsx(*, tenant: Tenant, kind: str) -> bytes:
     data.freeze_panes = "B2"
     lists = workbook.create_sheet("Lists")
     lists.sheet_state = "hidden"
-    codes = list(
-        Customer.objects.filter(tenant=tenant).order_by("code").values_list("code", flat=True)[:MAX_LIST]
-    )
+    codes = list(Customer.objects.filter(tenant=tenant).order_by("code").values_list("code", flat=True)[:MAX_LIST])
     taxes = [*TaxCode.objects.filter(tenant=tenant).order_by("code").values_list("code", flat=True), "NONE"]
     columns_by_type = {
         "customer": codes,

@@ -52,6 +52,7 @@ ANY_ROLE = frozenset({ADMIN, ACCOUNTS, OPS})  # staff; customer users see the po
 CUSTOMER_ONLY = frozenset({CUSTOMER})
 INVOICE_ROLES = frozenset({ADMIN, ACCOUNTS})
 ADMIN_ONLY = frozenset({ADMIN})
+UPLOAD_ROLES = frozenset({ADMIN, OPS})
 
 # Patterns deliberately not crawled, each with the reason. Keys are "namespace:name" or a namespace
 # followed by ":*" for a whole namespace.
@@ -94,6 +95,7 @@ POLICY_BY_NAMESPACE: dict[str, frozenset[str]] = {
     "tracking": ANY_ROLE,
     "portal": CUSTOMER_ONLY,
     "users": ADMIN_ONLY,  # Settings → Users
+    "uploads": UPLOAD_ROLES,
 }
 # Field names a view might read object ids from; the crawler also adds every field of the page's forms.
 COMMON_POST_FIELDS = (

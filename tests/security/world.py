@@ -39,6 +39,7 @@ from integrations.xero.models import (
 from invoicing.models import Invoice, InvoiceJob, InvoiceLine, InvoiceStatus, RaiseRun, RaiseRunStatus
 from tenancy.models import Role, Tenant, User, UserChange, UserChangeAction
 from tests.factories import BookingFactory, CustomerFactory, TenantFactory, UserFactory, WarehouseJobFactory
+from uploads.models import Upload, UploadKind, UploadRow, UploadStatus
 from warehouse.models import WarehouseCharge, WarehouseJobStatus
 
 
@@ -326,4 +327,37 @@ def world_build(*, slug: str, marker: str) -> World:
             error=f"{marker} raise run error",
         )
     )
+    objs += _uploads_build(tenant=tenant, marker=marker, user=users[str(Role.OPERATIONS)], customer=customer)
     return World(tenant=tenant, marker=marker, users=users, objects=objs)
+
+
+def _uploads_build(*, tenant: Tenant, marker: str, user: User, customer: Any) -> list[Model]:
+    """A checked bulk upload (one good row, one bad) and a committed one that created a booking."""
+    checked = Upload.objects.create(
+        tenant=tenant, kind=UploadKind.BOOKING, status=UploadStatus.CHECKED, file_name=f"{marker}.csv",
+        file_format="csv", sha256=hashlib.sha256(marker.encode()).hexdigest(), created_by=user,
+        rows_total=2, rows_bad=1,
+    )  # fmt: skip
+    committed = Upload.objects.create(
+        tenant=tenant, kind=UploadKind.BOOKING, status=UploadStatus.COMMITTED, file_name=f"{marker}-done.csv",
+        file_format="csv", sha256=hashlib.sha256(marker.encode()).hexdigest(), created_by=user, committed_by=user,
+        rows_total=1, rows_created=1, committed_at=timezone.now(),
+    )  # fmt: skip
+    booking = Booking.objects.filter(tenant=tenant).first()
+    assert booking is not None
+    rows = [
+        UploadRow.objects.create(
+            upload=checked, line=2, values={"customer": customer.code, "customer_reference": f"{marker}-UP-1"},
+            parsed={"customer_reference": f"{marker}-UP-1", "charges": []}, customer=customer,
+            reference=f"{marker}-UP-1",
+        ),
+        UploadRow.objects.create(
+            upload=checked, line=3, values={"customer": f"{marker} nobody"},
+            errors=[["customer", f"no customer has the code or exact name '{marker} nobody'."]],
+        ),
+        UploadRow.objects.create(
+            upload=committed, line=2, values={"customer": customer.code}, customer=customer,
+            reference=booking.customer_reference, job_id=booking.pk, job_number=booking.number,
+        ),
+    ]  # fmt: skip
+    return [checked, committed, *rows]

@@ -47,7 +47,9 @@ def good_row(n: int, customer: str = "ACME", **extra: Any) -> list[Any]:
     return booking_row(**base)
 
 
-def csv_bytes(rows: Iterable[Sequence[Any]], *, encoding: str = "utf-8", header: Sequence[str] = BOOKING_HEADER) -> bytes:
+def csv_bytes(
+    rows: Iterable[Sequence[Any]], *, encoding: str = "utf-8", header: Sequence[str] = BOOKING_HEADER
+) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
@@ -55,7 +57,9 @@ def csv_bytes(rows: Iterable[Sequence[Any]], *, encoding: str = "utf-8", header:
     return out.getvalue().encode(encoding)
 
 
-def xlsx_bytes(rows: Iterable[Sequence[Any]], *, header: Sequence[str] = BOOKING_HEADER, title: str = "Bookings") -> bytes:
+def xlsx_bytes(
+    rows: Iterable[Sequence[Any]], *, header: Sequence[str] = BOOKING_HEADER, title: str = "Bookings"
+) -> bytes:
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet(title)
     sheet.append(list(header))
@@ -121,20 +125,25 @@ def ole_bytes(streams: dict[str, bytes]) -> bytes:
         return (
             raw.ljust(64, b"\0")
             + struct.pack("<HBBIII", len(raw), kind, 1, 0xFFFFFFFF, right, child)
-            + b"\0" * 16 + b"\0" * 4 + b"\0" * 16
+            + b"\0" * 16
+            + b"\0" * 4
+            + b"\0" * 16
             + struct.pack("<IQ", start, size)
         )
 
     directory = entry("Root Entry", 5, 1 if names else 0xFFFFFFFF, 0xFFFFFFFF, end, 0)
-    for i, (name, body) in enumerate(zip(names, bodies, strict=True), start=1):
+    for i, name in enumerate(names, start=1):
         right = i + 1 if i < len(names) else 0xFFFFFFFF
         directory += entry(name, 2, 0xFFFFFFFF, right, starts[i - 1], len(streams[name]))
     directory = directory.ljust(sector, b"\0")
     header = (
-        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 16
-        + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + b"\0" * 6
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + b"\0" * 16
+        + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+        + b"\0" * 6
         + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, end, 0, end, 0)
-        + struct.pack("<I", 0) + struct.pack("<I", free) * 108
+        + struct.pack("<I", 0)
+        + struct.pack("<I", free) * 108
     )
     assert len(header) == sector
     return header + struct.pack(f"<{sector // 4}I", *fat) + directory + b"".join(bodies)

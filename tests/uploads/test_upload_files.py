@@ -35,14 +35,23 @@ pytestmark = pytest.mark.django_db
 def test_csv_in_each_encoding_reads_accents_exactly(
     encoding: str, tenant: Tenant, ops_user: User, bolt: Customer
 ) -> None:
-    rows = [good_row(1, customer="Bolt Retail Café", consignee_name="Zoë’s Crème — “Brûlée”")]
+    rows = [
+        good_row(
+            1,
+            customer="Bolt Retail Café",
+            consignee_name="Zo\u00eb\u2019s Cr\u00e8me \u2014 \u201cBr\u00fbl\u00e9e\u201d",
+        )
+    ]
     upload = upload_run(tenant=tenant, user=ops_user, data=csv_bytes(rows, encoding=encoding), name="a.csv")
     assert upload.status == UploadStatus.CHECKED, upload.message
     assert upload.encoding == encoding
     assert (upload.rows_good, upload.rows_refused) == (1, 0)
     upload_commit_run(upload, ops_user)
     booking = Booking.objects.get()
-    assert (booking.customer, booking.consignee_name) == (bolt, "Zoë’s Crème — “Brûlée”")
+    assert (booking.customer, booking.consignee_name) == (
+        bolt,
+        "Zo\u00eb\u2019s Cr\u00e8me \u2014 \u201cBr\u00fbl\u00e9e\u201d",
+    )
 
 
 def test_csv_that_is_neither_utf8_nor_windows_1252_is_refused(tenant: Tenant, ops_user: User) -> None:
@@ -147,7 +156,9 @@ def refused(tenant: Tenant, user: User, data: bytes, name: str) -> str:
     from uploads.services import upload_create
 
     with pytest.raises(UploadFileError) as caught:
-        upload_create(tenant=tenant, user=user, kind="booking", file=SimpleUploadedFile(name, data), skip_existing=False)
+        upload_create(
+            tenant=tenant, user=user, kind="booking", file=SimpleUploadedFile(name, data), skip_existing=False
+        )
     return str(caught.value)
 
 
@@ -193,6 +204,7 @@ def test_anything_else_is_refused(tenant: Tenant, ops_user: User) -> None:
     assert refused(tenant, ops_user, b"%PDF-1.7", "jobs.pdf") == "Only CSV (.csv) and Excel (.xlsx) files are accepted."
     assert refused(tenant, ops_user, b"", "empty.csv") == "The file is empty."
     assert "not a valid Excel workbook" in refused(tenant, ops_user, b"a,b\n", "fake.xlsx")
-    assert "not a text (CSV) file" in upload_run(
-        tenant=tenant, user=ops_user, data=b"Customer\n\0\0binary", name="bin.csv"
-    ).message
+    assert (
+        "not a text (CSV) file"
+        in upload_run(tenant=tenant, user=ops_user, data=b"Customer\n\0\0binary", name="bin.csv").message
+    )
