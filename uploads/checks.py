@@ -237,7 +237,7 @@ class RowChecker:
             return int(number) if kind == "int" and number is not None else number
         if kind == "status":
             return parse_choice(raw, column.field.choices or [], self.layout.statuses)  # type: ignore[arg-type]
-        if kind == "kind":
+        if kind == "choice":
             choices = column.field.choices or []
             return parse_choice(raw, choices, [str(c[0]) for c in choices])  # type: ignore[arg-type, index]
         if kind == "tax_code":

@@ -36,7 +36,7 @@ CHARGE_PARTS = (
 class Column:
     key: str  # the job or charge field, e.g. "pickup_date" or "charge1_unit_price"
     header: str  # as written in the template's header row
-    type: str  # customer, text, date, int, decimal, money, status, kind, tax_code
+    type: str  # customer, text, date, int, decimal, money, status, choice, tax_code
     field: models.Field  # type: ignore[type-arg]  # the model field whose length and validators apply
     required: bool = False
     help: str = ""
@@ -120,6 +120,22 @@ def _common_head(model: type[models.Model]) -> list[Column]:
             help="The customer's own PO or job number. Must not repeat for the same customer.",
             example="PO-4711",
         ),
+        Column(
+            "direction",
+            "Direction",
+            "choice",
+            _f(model, "direction"),
+            help="import or export; blank means export.",
+            example="import",
+        ),
+        Column(
+            "container_number",
+            "Container number",
+            "text",
+            _f(model, "container_number"),
+            help="Container or consignment number; customers can search for it in the portal.",
+            example="MSCU1234567",
+        ),
     ]
 
 
@@ -180,7 +196,7 @@ def layout_for(kind: str) -> Layout:
             Column(
                 "kind",
                 "Kind",
-                "kind",
+                "choice",
                 _f(WarehouseJob, "kind"),
                 help="inbound, outbound or storage; blank means inbound.",
                 example="inbound",

@@ -20,7 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from customers.models import Customer
 from tenancy.models import TaxCode, Tenant
 from uploads.checks import NO_TAX
-from uploads.columns import Layout, layout_for
+from uploads.columns import Column, Layout, layout_for
 from uploads.safety import xlsx_text
 
 HEADER_FILL = PatternFill("solid", fgColor="0F2540")
@@ -54,23 +54,24 @@ def template_xlsx(*, tenant: Tenant, kind: str) -> bytes:
     lists.sheet_state = "hidden"
     codes = list(Customer.objects.filter(tenant=tenant).order_by("code").values_list("code", flat=True)[:MAX_LIST])
     taxes = [*TaxCode.objects.filter(tenant=tenant).order_by("code").values_list("code", flat=True), "NONE"]
-    columns_by_type = {
-        "customer": codes,
-        "status": layout.statuses,
-        "kind": [str(c[0]) for c in layout.column("kind").field.choices or []] if kind == "warehouse" else [],  # type: ignore[index]
-        "tax_code": taxes,
-    }
+    # One list per drop-down: (title, values, the columns that use it).
+    drop_downs: list[tuple[str, list[str], list[Column]]] = [
+        ("customer", codes, [c for c in layout.columns if c.type == "customer"]),
+        ("status", layout.statuses, [c for c in layout.columns if c.type == "status"]),
+        *((c.key, [str(v) for v, _label in c.field.choices or []], [c]) for c in layout.columns if c.type == "choice"),  # type: ignore[misc]
+        ("tax_code", taxes, [c for c in layout.columns if c.type == "tax_code"]),
+    ]
+    positions = {c.key: p for p, c in enumerate(layout.columns, start=1)}
     last_row = settings.UPLOAD_MAX_ROWS + 1
-    for list_pos, (type_, values) in enumerate(columns_by_type.items(), start=1):
+    for list_pos, (title, values, users) in enumerate(drop_downs, start=1):
         letter = get_column_letter(list_pos)
-        xlsx_text(lists.cell(row=1, column=list_pos), type_)
+        xlsx_text(lists.cell(row=1, column=list_pos), title)
         for row, value in enumerate(values, start=2):
             xlsx_text(lists.cell(row=row, column=list_pos), value)
-        if not values:
+        if not values or not users:
             continue
-        targets = [get_column_letter(p) for p, c in enumerate(layout.columns, start=1) if c.type == type_]
-        if not targets:
-            continue
+        targets = [get_column_letter(positions[c.key]) for c in users]
+        type_ = users[0].type
         validation = DataValidation(
             type="list",
             formula1=f"Lists!${letter}$2:${letter}${len(values) + 1}",

@@ -33,6 +33,8 @@ def test_good_file_creates_jobs_with_references_and_charges(
             good_row(
                 2,
                 customer="Bolt Retail Café",
+                direction="Import",
+                container_number="MSCU1234567",
                 charge2_description="Fuel levy",
                 charge2_unit_price="$12.50",
                 charge2_tax_code="FRE",
@@ -50,6 +52,7 @@ def test_good_file_creates_jobs_with_references_and_charges(
     charges = [(c.description, c.unit_price, c.tax_code and c.tax_code.code) for c in jobs[1].charges.all()]
     assert charges == [("Linehaul", Decimal("450.00"), "GST"), ("Fuel levy", Decimal("12.50"), "FRE")]
     assert jobs[0].weight_kg == Decimal("120.50") and jobs[0].pieces == 2
+    assert [(j.direction, j.container_number) for j in jobs] == [("export", ""), ("import", "MSCU1234567")]
     assert (upload.first_number, upload.last_number, upload.rows_created) == ("B000001", "B000002", 2)
 
 

@@ -116,9 +116,15 @@ def test_xlsx_template_has_instructions_dropdowns_and_the_tenants_codes(
         for v in sheet.data_validations.dataValidation
         for r in v.sqref.ranges
     }
-    assert lists["A"] == "Lists!$A$2:$A$3"  # customer codes
-    assert lists["C"].startswith("Lists!$B$2")  # statuses
-    assert lists["Q"] == lists["V"] == lists["AA"] == "Lists!$D$2:$D$4"  # tax codes GST, FRE, NONE
+
+    def letter(header: str) -> str:
+        return openpyxl.utils.get_column_letter(BOOKING_HEADER.index(header) + 1)
+
+    assert lists[letter("Customer")] == "Lists!$A$2:$A$3"  # customer codes
+    assert lists[letter("Status")].startswith("Lists!$B$2")  # statuses
+    assert lists[letter("Direction")] == "Lists!$C$2:$C$3"  # import, export
+    taxes = {lists[letter(f"Charge {n} tax code")] for n in (1, 2, 3)}
+    assert taxes == {"Lists!$D$2:$D$4"}  # tax codes FRE, GST, NONE
     codes = [c.value for c in workbook["Lists"]["A"][1:3]]
     assert codes == ["=EVIL()", "ACME"]
     assert workbook["Lists"]["A2"].data_type == "s"  # text, never a formula
