@@ -1,7 +1,9 @@
 """Check one chunk of rows: every cell parsed and validated, every problem named by its column.
 
-The rules are the model fields' own (lengths, choices, decimal places, bounds run through each
-field's validators, as the job forms do), plus what only a file needs: a customer named by code or
+The rules are the ones the job forms and services apply: each model field's own validators (the
+shared input rules of ``freighttracker.validators``: control characters, bounds, the date window)
+plus lengths, choices, decimal places, quantity x price, the charges' total and date order; and
+what only a file needs: a customer named by code or
 exact name, dates written in several ways, money with a currency sign, and charges spread over
 columns. Duplicate and existing references are checked afterwards over all rows at once, in SQL
 (see ``uploads.services``), so no state here grows with the file.
@@ -18,20 +20,14 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.db.models.functions import Upper
-from django.utils import timezone
 
 from customers.models import Customer
+from freighttracker.validators import line_amount_check
+from jobs.services import charges_total_check
 from tenancy.models import TaxCode, Tenant
 from uploads.columns import CHARGE_PARTS, CHARGE_SLOTS, Column, layout_for
 from uploads.models import UploadRow
 
-# Dates further from today than this are almost certainly typos (2062 for 2026, a year 1900 default).
-DATE_PAST_DAYS = 5 * 366
-DATE_FUTURE_DAYS = 2 * 366
-# quantity times unit price must fit the invoice's numeric(14, 2) totals with room for several lines.
-MAX_LINE_AMOUNT = Decimal("999999999.99")
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-CONTROL_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 NO_TAX = {"NONE", "NO TAX", "NOTAX", "-"}
 CURRENCY = re.compile(r"^(?:[A-Z]{3}\s*|A?\$\s*)|\s*[A-Z]{3}$")
 THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
@@ -68,16 +64,13 @@ def _validators(column: Column, value: Any) -> None:
 
 def parse_text(value: Any, column: Column) -> str:
     text = cell_text(value).strip()
-    multiline = column.field.get_internal_type() == "TextField"
-    if (CONTROL if multiline else CONTROL_SINGLE_LINE).search(text):
-        raise CellError("contains control characters; type it as plain text.")
     if column.max_length and len(text) > column.max_length:
         raise CellError(f"is {len(text)} characters long; at most {column.max_length} fit.")
     _validators(column, text)
     return text
 
 
-def parse_date(value: Any, column: Column, today: dt.date) -> dt.date | None:
+def parse_date(value: Any, column: Column) -> dt.date | None:
     if isinstance(value, dt.datetime):
         day = value.date()
     elif isinstance(value, dt.date):
@@ -93,13 +86,12 @@ def parse_date(value: Any, column: Column, today: dt.date) -> dt.date | None:
                 day = dt.date.fromisoformat(text[:10] if len(text) > 10 and text[10] in " T" else text)
         except ValueError as exc:
             raise CellError(f"'{text[:40]}' is not a date; write 2026-03-02 or 2/3/2026 (day first).") from exc
-    if not (today - dt.timedelta(days=DATE_PAST_DAYS) <= day <= today + dt.timedelta(days=DATE_FUTURE_DAYS)):
-        raise CellError(f"{day.isoformat()} is too far from today; dates within 5 years back and 2 ahead are accepted.")
+    _validators(column, day)  # the date window
     return day
 
 
 def parse_decimal(value: Any, column: Column, *, money: bool = False) -> Decimal | None:
-    """A number as typed or as Excel stored it; money may carry a currency sign, only money may be negative."""
+    """A number as typed or as Excel stored it; money may carry a currency sign and thousands commas."""
     if isinstance(value, bool):
         raise CellError("is not a number.")
     if isinstance(value, int):
@@ -122,8 +114,6 @@ def parse_decimal(value: Any, column: Column, *, money: bool = False) -> Decimal
         raise CellError("is not a number.")
     if abs(number) >= MAX_NUMBER:
         raise CellError("is too large.")
-    if number < 0 and not money:
-        raise CellError("may not be negative.")
     places = getattr(column.field, "decimal_places", 0) or 0
     rounded = number.quantize(Decimal(1).scaleb(-places))
     if number != rounded:
@@ -150,7 +140,6 @@ class RowChecker:
     def __init__(self, *, tenant: Tenant, kind: str) -> None:
         self.tenant = tenant
         self.layout = layout_for(kind)
-        self.today = timezone.localdate(timezone=_zone(tenant))
         self.tax_codes = {tc.code.upper(): tc.pk for tc in TaxCode.objects.filter(tenant=tenant)}
         self.default_tax = tenant.default_tax_code_id
         self.customers: dict[str, tuple[int, str] | str] = {}
@@ -231,7 +220,7 @@ class RowChecker:
         if kind == "text":
             return parse_text(raw, column)
         if kind == "date":
-            return parse_date(raw, column, self.today)
+            return parse_date(raw, column)
         if kind in ("int", "decimal", "money"):
             number = parse_decimal(raw, column, money=kind == "money")
             return int(number) if kind == "int" and number is not None else number
@@ -277,20 +266,18 @@ class RowChecker:
             if charge["quantity"] <= 0:
                 errors.append([keys["quantity"], "must be above 0."])
                 continue
-            if abs(charge["quantity"] * charge["unit_price"]) > MAX_LINE_AMOUNT:
-                errors.append([keys["unit_price"], "quantity times unit price is too large for an invoice line."])
+            try:
+                line_amount_check(quantity=charge["quantity"], unit_price=charge["unit_price"])
+            except ValidationError as exc:
+                errors.append([keys["unit_price"], " ".join(exc.messages)])
                 continue
             charges.append(charge)
+        if charges:
+            try:
+                charges_total_check(c["quantity"] * c["unit_price"] for c in charges)
+            except ValidationError as exc:
+                errors.append(["charges", " ".join(exc.messages)])
         return charges
-
-
-def _zone(tenant: Tenant) -> Any:
-    import zoneinfo
-
-    try:
-        return zoneinfo.ZoneInfo(tenant.timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return dt.UTC
 
 
 def _jsonable(value: Any) -> Any:

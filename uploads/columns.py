@@ -71,7 +71,7 @@ class Layout:
         for column in self.columns:
             if column.key == key:
                 return column.header
-        return key
+        return "Charges" if key == "charges" else key
 
 
 def _f(model: type[models.Model], name: str) -> models.Field:  # type: ignore[type-arg]

@@ -68,10 +68,13 @@ def test_each_bad_cell_is_named_by_row_and_column(tenant: Tenant, ops_user: User
         good_row(8, customer_reference="x" * 256),
         good_row(9, status="invoiced"),
         booking_row(customer_reference="PO-X"),
+        good_row(11, consignor_name="Acme\x07", pickup_date="0001-01-01", delivery_date=""),
+        good_row(12, charge1_quantity="1000", charge1_unit_price="9999999.99"),
+        good_row(13, charge1_unit_price="-10", charge2_description="Discount", charge2_unit_price="-5"),
     ]
     upload = upload_run(tenant=tenant, user=ops_user, data=csv_bytes(rows), name="bad.csv")
     assert upload.status == UploadStatus.CHECKED
-    assert (upload.rows_total, upload.rows_good, upload.rows_refused) == (10, 1, 9)
+    assert (upload.rows_total, upload.rows_good, upload.rows_refused) == (13, 1, 12)
     found = messages_of(upload)
     assert found[3] == ["Row 3, column Customer: no customer has the code or exact name 'NOPE'."]
     assert found[4] == [
@@ -80,13 +83,21 @@ def test_each_bad_cell_is_named_by_row_and_column(tenant: Tenant, ops_user: User
     assert found[5] == ["Row 5, column Delivery date: is before the pickup date."]
     assert found[6] == [
         "Row 6, column Pieces: must be a whole number.",
-        "Row 6, column Weight kg: may not be negative.",
+        "Row 6, column Weight kg: This cannot be negative.",
     ]
     assert found[7] == ["Row 7, column Charge 1 unit price: 'lots' is not a number."]
     assert found[8] == ["Row 8, column Customer ref: repeats row 2 for the same customer."]
     assert found[9] == ["Row 9, column Customer ref: is 256 characters long; at most 255 fit."]
     assert found[10][0].startswith("Row 10, column Status: 'invoiced' is not one of: draft, booked")
     assert found[11] == ["Row 11, column Customer: is required."]
+    # The shared input rules (freighttracker.validators), as the job form applies them:
+    assert found[12][0].startswith("Row 12, column Consignor name: Remove the invisible control character U+0007")
+    assert found[12][1].startswith("Row 12, column Pickup date: Use a date between ")
+    assert found[13] == [
+        "Row 13, column Charge 1 unit price: Quantity × unit price is 9,999,999,990.00; "  # noqa: RUF001
+        "a line can be at most 100,000,000.00."
+    ]
+    assert found[14][0].startswith("Row 14, column Charges: The charges would total -15.00.")
     assert not upload.can_commit
 
 

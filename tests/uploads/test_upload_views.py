@@ -85,7 +85,7 @@ def test_preview_shows_cell_errors_counts_and_escapes_html(checked: Upload, ops_
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
     assert "3 rows: 1 good, 2 with errors, 0 skipped" in text
     assert "Customer: no customer has the code or exact name &#x27;&lt;script&gt;alert(1)&lt;/script&gt;&#x27;." in text
-    assert "Pieces: may not be negative." in text
+    assert "Pieces: Ensure this value is greater than or equal to 0." in text
     assert 'class="cell-error" data-column="Pieces"' in page
     assert 'id="commit"' not in page  # bad rows: no commit button
 
@@ -95,7 +95,7 @@ def test_error_report_lists_each_problem_and_neutralises_formulas(checked: Uploa
     body = b"".join(response.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
     rows = list(csv.reader(io.StringIO(body)))
     assert rows[0] == ["Row", "Column", "Value", "Problem"]
-    assert ["4", "Pieces", "'-2", "may not be negative."] in rows
+    assert ["4", "Pieces", "'-2", "Ensure this value is greater than or equal to 0."] in rows
     assert rows[1][:3] == ["3", "Customer", "<script>alert(1)</script>"]
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
 
