@@ -86,7 +86,9 @@ def _detail_context(request: HttpRequest, upload: Upload) -> dict[str, Any]:
 
 @role_required(*UPLOAD_ROLES)
 def upload_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    upload = tenant_get_object_or_404(request, Upload.objects.select_related("created_by"), public_id=public_id)
+    upload = tenant_get_object_or_404(
+        request, Upload.objects.select_related("created_by", "committed_by"), public_id=public_id
+    )
     return render(request, "uploads/detail.html", _detail_context(request, upload))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zoneinfo
 from typing import Any
 
 import openpyxl
@@ -184,3 +185,8 @@ def test_commit_view_creates_the_jobs_through_the_worker_task(
     assert upload.status == UploadStatus.COMMITTED, upload.message
     page = client_for(ops_user).get(reverse("uploads:detail", args=[upload.public_id])).content.decode()
     assert "B000001" in page and reverse("bookings:detail", args=[upload.rows.get().job_id]) in page
+    assert upload.committed_at is not None
+    sydney = upload.committed_at.astimezone(zoneinfo.ZoneInfo("Australia/Sydney"))
+    assert f"on {sydney:%-d %b %Y %H:%M} AEDT by ops@acme.example" in page  # the tenant's zone, named
+    history = client_for(ops_user).get(reverse("uploads:index")).content.decode()
+    assert f"{upload.created_at.astimezone(sydney.tzinfo):%-d %b %Y %H:%M} AEDT" in history
