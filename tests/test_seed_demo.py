@@ -120,3 +120,17 @@ def test_running_seed_demo_twice_changes_nothing() -> None:
     assert "nothing changed" in output
     assert snapshot(tenant) == before
     assert Tenant.objects.count() == 1
+
+
+def test_a_second_company_seeded_with_tenant_gets_its_own_name() -> None:
+    seed()
+    seed("--tenant", "acme-demo")
+    seed("--tenant", "third", "--name", "Third Party Logistics")
+
+    names = dict(Tenant.objects.values_list("slug", "name"))
+
+    assert names == {
+        "demo": "Demo Freight Co",
+        "acme-demo": "Acme Demo Freight Co",
+        "third": "Third Party Logistics",
+    }

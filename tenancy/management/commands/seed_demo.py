@@ -158,10 +158,17 @@ def _charges(
     return rows
 
 
-def _tenant(slug: str) -> tuple[Tenant, dict[str, TaxCode]]:
+def demo_company_name(slug: str) -> str:
+    """ "demo" → "Demo Freight Co", "acme-demo" → "Acme Demo Freight Co": a second company seeded with
+    ``--tenant`` is told apart from the first in the header and in every list of companies."""
+    words = " ".join(part for part in slug.replace("_", "-").split("-") if part).title()
+    return f"{words or 'Demo'} Freight Co"
+
+
+def _tenant(slug: str, name: str | None = None) -> tuple[Tenant, dict[str, TaxCode]]:
     tenant, _ = Tenant.objects.get_or_create(
         slug=slug,
-        defaults={"name": "Demo Freight Co", "timezone": "Australia/Sydney", "base_currency": "AUD"},
+        defaults={"name": name or demo_company_name(slug), "timezone": "Australia/Sydney", "base_currency": "AUD"},
     )
     gst, _ = TaxCode.objects.get_or_create(tenant=tenant, code="GST", defaults={"name": "GST on Income", "rate": 10})
     fre, _ = TaxCode.objects.get_or_create(tenant=tenant, code="FRE", defaults={"name": "GST Free", "rate": 0})
@@ -301,11 +308,11 @@ def _jobs(
     return to_invoice
 
 
-def demo_seed(*, slug: str, password: str, seed: int = DEFAULT_SEED) -> SeedResult:
+def demo_seed(*, slug: str, password: str, seed: int = DEFAULT_SEED, name: str | None = None) -> SeedResult:
     """Create (or find) the demo company. All or nothing: one transaction."""
     rng = random.Random(seed)
     with transaction.atomic():
-        tenant, taxes = _tenant(slug)
+        tenant, taxes = _tenant(slug, name)
         logins = _users(tenant, password)
         customers = _customers(tenant, rng)
         logins.append(portal_demo_user(tenant=tenant, customer=customers[0], password=password))
@@ -326,11 +333,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--tenant", default="demo", help="Tenant slug (default: demo)")
+        parser.add_argument(
+            "--name", default=None, help="Company name (default: from the slug, e.g. acme → Acme Freight Co)"
+        )
         parser.add_argument("--password", default="demo12345", help="Password for the demo users")
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="Random seed (same seed, same data)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        result = demo_seed(slug=options["tenant"], password=options["password"], seed=options["seed"])
+        result = demo_seed(
+            slug=options["tenant"], password=options["password"], seed=options["seed"], name=options["name"]
+        )
         tenant = result.tenant
         if result.created_jobs:
             self.stdout.write(self.style.SUCCESS(f"Created demo data for {tenant.name} ({tenant.slug})."))
