@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from jobs.filters import JobFilter
@@ -37,3 +39,7 @@ class WarehouseJobFilter(JobFilter):
     class Meta:
         model = WarehouseJob
         fields = ["status", "customer", "kind"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["kind"].extra["empty_label"] = "Any kind"  # not Django's "---------"
