@@ -47,7 +47,9 @@ install: $(STAMP)
 run: $(STAMP)
 	python manage.py migrate --noinput
 	python manage.py seed_demo
-	SITE_URL=$${SITE_URL:-http://localhost:$(PORT)} honcho start -f Procfile.dev -p $(PORT)
+	@# Ctrl-C (SIGINT, honcho exits 130) or a SIGTERM (143) is how the demo is stopped: say so, exit 0.
+	@trap 'true' INT TERM; SITE_URL=$${SITE_URL:-http://localhost:$(PORT)} python -m freighttracker.devrun start -f Procfile.dev -p $(PORT); \
+	  rc=$$?; if [ $$rc -eq 130 ] || [ $$rc -eq 143 ]; then echo "make run: stopped."; else exit $$rc; fi
 
 # Without REDIS_URL the tests get a private Redis (bundled with the dev extra) so that nothing is skipped.
 test: $(STAMP)
