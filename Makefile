@@ -22,13 +22,14 @@ export PYTHONUNBUFFERED := 1
 export XERO_SANDBOX_PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help run test install lint format bench migrations-check check-deploy db-stop clean
+.PHONY: help run test install lint format bench bench-scale migrations-check check-deploy db-stop clean
 
 help:
 	@echo "make run    - install, migrate, seed demo data, start web :$(PORT) + Celery worker + beat + Xero sandbox :$(XERO_SANDBOX_PORT)"
 	@echo "make test   - install and run the whole test suite"
 	@echo "make lint   - ruff check, ruff format --check, mypy"
 	@echo "make bench  - export benchmark against the local Xero sandbox"
+	@echo "make bench-scale - lists and raising at 100,000 bookings, before vs after (bench/scale_bench.py)"
 	@echo "make migrations-check - fail when models changed without a migration"
 	@echo "make db-stop - stop the embedded PostgreSQL (.data/pg) and the tests' embedded Redis (.data/redis)"
 
@@ -68,6 +69,10 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	python bench/export_bench.py $(BENCH_ARGS)
+
+# Lists and raising at 100,000 bookings, today's shape beside the new one (issue 11); a few minutes.
+bench-scale: $(STAMP)
+	python bench/scale_bench.py $(BENCH_ARGS)
 
 migrations-check: $(STAMP)
 	python manage.py makemigrations --check --dry-run

@@ -2,7 +2,7 @@
 
 Why chunks: one transaction over 10,000 jobs would hold their row locks (and the invoice number
 sequence's row lock) for seconds, blocking every edit and every other raise of the tenant. Each
-chunk of about :data:`CHUNK_JOBS` jobs is raised by :func:`invoice_raise_counted` in its own
+chunk of about :data:`CHUNK_JOBS` jobs is raised by :func:`invoice_raise_ids` in its own
 short transaction; a consolidated customer's jobs always stay in one chunk, so they still get one
 invoice. A request raises at most :data:`SYNC_LIMIT` jobs itself; larger selections, and "raise
 everything", become a :class:`RaiseRun` that a Celery worker executes.
@@ -21,7 +21,7 @@ from django.utils import timezone
 from bookings.models import Booking
 from customers.models import Customer, InvoicingRule
 from invoicing.models import RaiseRun, RaiseRunStatus
-from invoicing.services import invoice_raise_counted
+from invoicing.services import invoice_raise_ids
 from jobs.models import COMPLETED
 from tenancy.models import Tenant, User
 from warehouse.models import WarehouseJob
@@ -32,6 +32,8 @@ logger = logging.getLogger(__name__)
 CHUNK_JOBS = 1000
 # A request raises this many jobs itself; a larger selection runs in the background.
 SYNC_LIMIT = 500
+# Refusal reasons (invoices too large or negative) written on a finished run's page.
+REFUSALS_SHOWN = 5
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class RaiseTally:
     jobs_invoiced: int = 0
     invoices_raised: int = 0
     invoice_ids: list[int] = field(default_factory=list)
+    refusals: list[str] = field(default_factory=list)  # invoices left out, and why
 
 
 def raise_selection_count(*, tenant: Tenant, selection: RaiseSelection) -> int:
@@ -135,7 +138,7 @@ def invoices_raise_chunked(
     chunks = raise_chunks_plan(tenant=tenant, selection=selection, chunk_jobs=chunk_jobs)
     tally = RaiseTally(jobs_total=sum(len(c) for c in chunks))
     for chunk in chunks:
-        invoices, covered = invoice_raise_counted(
+        result = invoice_raise_ids(
             tenant=tenant,
             booking_q=Q(pk__in=chunk.booking_ids),
             warehouse_q=Q(pk__in=chunk.warehouse_ids),
@@ -143,9 +146,10 @@ def invoices_raise_chunked(
             user=user,
         )
         tally.jobs_done += len(chunk)
-        tally.jobs_invoiced += covered
-        tally.invoices_raised += len(invoices)
-        tally.invoice_ids += [invoice.pk for invoice in invoices]
+        tally.jobs_invoiced += result.jobs
+        tally.invoices_raised += len(result.invoice_ids)
+        tally.invoice_ids += result.invoice_ids
+        tally.refusals += result.refusals
         if progress is not None:
             progress(tally)
     return tally
@@ -209,6 +213,12 @@ def raise_run_execute(*, run_id: int) -> RaiseRun | None:
         )
     else:
         progress(tally)
-        RaiseRun.objects.filter(pk=run_id).update(status=RaiseRunStatus.DONE, finished_at=timezone.now())
+        note = ""
+        if tally.refusals:
+            shown = " ".join(tally.refusals[:REFUSALS_SHOWN])
+            more = len(tally.refusals) - REFUSALS_SHOWN
+            note = f"{len(tally.refusals)} invoice(s) not raised, their jobs stay completed: {shown}"
+            note += f" … and {more} more." if more > 0 else ""
+        RaiseRun.objects.filter(pk=run_id).update(status=RaiseRunStatus.DONE, finished_at=timezone.now(), error=note)
     run.refresh_from_db()
     return run

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import zoneinfo
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -25,8 +24,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bookings.models import Booking
-from customers.models import Customer, InvoicingRule
+from customers.models import Customer
 from freighttracker.validators import LINE_AMOUNT_MAX, line_amount_check, total_check
+from invoicing.bulk import RaiseResult, invoices_raise_rows
 from invoicing.models import (
     EDITABLE_STATUSES,
     Invoice,
@@ -37,15 +37,10 @@ from invoicing.models import (
 from invoicing.totals import invoice_totals, line_money
 from jobs.models import COMPLETED, INVOICED
 from tenancy.models import TaxCode, Tenant, User
-from tenancy.services import number_format, sequence_reserve
 from warehouse.models import WarehouseJob
 
 logger = logging.getLogger(__name__)
 
-INVOICE_PREFIX = "INV-"
-INVOICE_SEQUENCE = "invoice"
-# Rows per INSERT statement when raising: large enough for few round trips, small enough for memory.
-BULK_BATCH = 2000
 # Only invoices that never reached Xero may be voided here; an exported one is credited in Xero.
 VOIDABLE_STATUSES = frozenset({InvoiceStatus.DRAFT, InvoiceStatus.READY, InvoiceStatus.EXPORT_FAILED})
 
@@ -75,13 +70,22 @@ def _messages(exc: ValidationError) -> str:
 def invoice_totals_check(*, invoice: Invoice, line_amounts: Iterable[Decimal] = (), what: str = "") -> None:
     """Refuse a negative total (a credit note, not an invoice), one too large to hold or send, and a
     line beyond the line limit (rows written before the limits; the columns could not hold them)."""
-    what = what or f"Invoice {invoice.number}"
+    invoice_amounts_check(
+        subtotal=invoice.subtotal,
+        total=invoice.total,
+        line_amounts=line_amounts,
+        what=what or f"Invoice {invoice.number}",
+    )
+
+
+def invoice_amounts_check(*, subtotal: Decimal, total: Decimal, line_amounts: Iterable[Decimal], what: str) -> None:
+    """The rule of :func:`invoice_totals_check` on bare amounts (the bulk raise builds no Invoice)."""
     for amount in line_amounts:
         if abs(amount) > LINE_AMOUNT_MAX:
             raise InvoiceError(f"{what} has a line of {amount:,.2f}; a line can be at most {LINE_AMOUNT_MAX:,.2f}.")
     try:
-        total_check(total=invoice.total, what=what)
-        total_check(total=invoice.subtotal, what=f"{what} before tax")
+        total_check(total=total, what=what)
+        total_check(total=subtotal, what=f"{what} before tax")
     except ValidationError as exc:
         raise InvoiceError(_messages(exc)) from exc
 
@@ -101,42 +105,6 @@ class InvoiceLineChange:
 def tenant_today(*, tenant: Tenant) -> dt.date:
     """Today where the tenant is: an invoice raised at 9 am in Sydney is dated that day, not UTC's."""
     return timezone.now().astimezone(zoneinfo.ZoneInfo(tenant.timezone)).date()
-
-
-def _job_sort_key(job: AnyJob) -> tuple[str, int, str]:
-    # Bookings (B…) before warehouse jobs (W…), then by number; length first so B1000000 > B999999.
-    return (type(job).NUMBER_PREFIX, len(job.number), job.number)
-
-
-def _lock_completed_jobs(*, tenant: Tenant, booking_q: Q, warehouse_q: Q) -> list[AnyJob]:
-    """Completed jobs matching the filters, row-locked; rows another request holds are skipped."""
-    jobs: list[AnyJob] = []
-    for model, q in ((Booking, booking_q), (WarehouseJob, warehouse_q)):
-        qs = (
-            model._default_manager.select_for_update(skip_locked=True, of=("self",))
-            .filter(q, tenant=tenant, status=COMPLETED)
-            .select_related("customer")
-            .prefetch_related("charges__tax_code")
-        )
-        jobs.extend(qs)
-    return sorted(jobs, key=_job_sort_key)
-
-
-def _group_jobs(jobs: Sequence[AnyJob]) -> list[tuple[Customer, list[AnyJob]]]:
-    """One group per invoice: each job alone, or all of a consolidated customer's jobs together."""
-    by_customer: dict[int, list[AnyJob]] = defaultdict(list)
-    for job in jobs:
-        by_customer[job.customer_id].append(job)
-    groups: list[tuple[Customer, list[AnyJob]]] = []
-    for customer_jobs in by_customer.values():
-        customer = customer_jobs[0].customer
-        if customer.invoicing_rule == InvoicingRule.CONSOLIDATED:
-            groups.append((customer, customer_jobs))
-        else:
-            groups.extend((customer, [job]) for job in customer_jobs)
-    # Invoice numbers follow the order of each group's first job.
-    groups.sort(key=lambda g: _job_sort_key(g[1][0]))
-    return groups
 
 
 def _raise(
@@ -159,6 +127,62 @@ def _raise(
     return invoices
 
 
+def raise_amounts_refusal(*, subtotal: Decimal, total: Decimal, line_amounts: list[Decimal], what: str) -> str | None:
+    """Why an invoice with these amounts cannot be raised (:func:`invoice_amounts_check`), or None."""
+    try:
+        invoice_amounts_check(subtotal=subtotal, total=total, line_amounts=line_amounts, what=what)
+    except InvoiceError as exc:
+        return str(exc)
+    return None
+
+
+def invoice_raise_ids(
+    *,
+    tenant: Tenant,
+    booking_q: Q,
+    warehouse_q: Q,
+    mark_ready: bool,
+    user: User | None,
+    refusals: list[str] | None = None,
+) -> RaiseResult:
+    """Invoice the completed jobs matching the filters in one transaction with a fixed number of
+    statements (:mod:`invoicing.bulk`); returns the new invoice ids and how many jobs they cover.
+
+    An invoice that would total below zero, above what an invoice can hold, or carries a line
+    beyond the line limit (rows stored before the input rules) is left out: its jobs stay
+    completed, it takes no number, and the reason is logged and appended to ``refusals``.
+    Callers with thousands of jobs split them first (:mod:`invoicing.raising`), so no transaction
+    holds its row locks, or the invoice sequence's, for long.
+    """
+    try:
+        with transaction.atomic():
+            result = invoices_raise_rows(
+                tenant=tenant,
+                booking_q=booking_q,
+                warehouse_q=warehouse_q,
+                mark_ready=mark_ready,
+                today=tenant_today(tenant=tenant),
+                refusal=raise_amounts_refusal,
+            )
+    except IntegrityError as exc:
+        # Only reachable if a job was marked completed while an active invoice still covers it.
+        logger.warning("invoice raise refused by the database for tenant %s: %s", tenant.pk, exc)
+        raise InvoiceRaiseConflictError(
+            "Some of these jobs are already on an invoice. Nothing was raised; reload and try again."
+        ) from exc
+    for reason in result.refusals:
+        # Left out, jobs still completed: one bad group must not block the others
+        # (the scheduled consolidation raises for a whole tenant at once).
+        logger.warning("invoice raise refused for tenant %s: %s", tenant.pk, reason)
+    if refusals is not None:
+        refusals.extend(result.refusals)
+    if result.invoice_ids:
+        logger.info(
+            "raised %d invoices for tenant %s by user %s", len(result.invoice_ids), tenant.pk, getattr(user, "pk", None)
+        )
+    return result
+
+
 def invoice_raise_counted(
     *,
     tenant: Tenant,
@@ -168,128 +192,16 @@ def invoice_raise_counted(
     user: User | None,
     refusals: list[str] | None = None,
 ) -> tuple[list[Invoice], int]:
-    """Invoice the completed jobs matching the filters; returns the invoices and how many jobs they cover.
-
-    An invoice that would total below zero, above what an invoice can hold, or carries a line
-    beyond the line limit (rows stored before the input rules) is left out: its jobs stay
-    completed, it takes no number, and the reason is logged and appended to ``refusals``.
-
-    Raises in one transaction with a fixed number of statements, however many jobs.
-
-    Invoice numbers come as one block (:func:`sequence_reserve`), and invoices, job links and
-    lines are bulk-inserted; the old loop made two round trips per invoice while holding the job
-    locks. Callers with thousands of jobs split them first (:mod:`invoicing.raising`), so no
-    transaction holds its locks for long.
-    """
-    today = tenant_today(tenant=tenant)
-    amounts_are = tenant.price_entry
-    default_tax = tenant.default_tax_code
-    status = InvoiceStatus.READY if mark_ready else InvoiceStatus.DRAFT
-    try:
-        with transaction.atomic():
-            jobs = [
-                j
-                for j in _lock_completed_jobs(tenant=tenant, booking_q=booking_q, warehouse_q=warehouse_q)
-                if j.charges.all()  # a job without charges has nothing to bill; it stays completed
-            ]
-            invoices: list[Invoice] = []
-            links: list[InvoiceJob] = []
-            lines: list[InvoiceLine] = []
-            refused: set[tuple[type, int]] = set()
-            for customer, group in _group_jobs(jobs):
-                invoice = Invoice(
-                    tenant=tenant,
-                    customer=customer,
-                    date=today,
-                    due_date=today + dt.timedelta(days=customer.payment_terms_days),
-                    currency=customer.currency,
-                    amounts_are=amounts_are,
-                    status=status,
-                    is_consolidated=len(group) > 1,
-                )
-                monies = []
-                group_links: list[InvoiceJob] = []
-                group_lines: list[InvoiceLine] = []
-                line_position = 0
-                for job_position, job in enumerate(group):
-                    invoice_job = InvoiceJob(
-                        invoice=invoice,
-                        booking=job if isinstance(job, Booking) else None,
-                        warehouse_job=job if isinstance(job, WarehouseJob) else None,
-                        position=job_position,
-                        job_number=job.number,
-                        customer_reference=job.customer_reference,
-                    )
-                    group_links.append(invoice_job)
-                    for charge in job.charges.all():
-                        tax_code = charge.tax_code or default_tax
-                        rate = tax_code.rate if tax_code else Decimal("0")
-                        m = line_money(
-                            quantity=charge.quantity,
-                            unit_price=charge.unit_price,
-                            tax_rate=rate,
-                            amounts_are=amounts_are,
-                        )
-                        monies.append(m)
-                        group_lines.append(
-                            InvoiceLine(
-                                invoice=invoice,
-                                invoice_job=invoice_job,
-                                position=line_position,
-                                description=charge.description,
-                                quantity=charge.quantity,
-                                unit_price=charge.unit_price,
-                                account_code=charge.account_code or tenant.default_account_code,
-                                tax_code=tax_code.code if tax_code else "",
-                                tax_rate=rate,
-                                line_amount=m.amount,
-                                tax_amount=m.tax,
-                            )
-                        )
-                        line_position += 1
-                totals = invoice_totals(lines=monies, amounts_are=amounts_are)
-                invoice.subtotal, invoice.tax_total, invoice.total = totals.subtotal, totals.tax_total, totals.total
-                job_numbers = ", ".join(job.number for job in group)
-                try:
-                    invoice_totals_check(
-                        invoice=invoice,
-                        line_amounts=[m.amount for m in monies],
-                        what=f"The invoice for {job_numbers} ({customer.name})",
-                    )
-                except InvoiceError as exc:
-                    # Left out, jobs still completed: one bad group must not block the others
-                    # (the scheduled consolidation raises for a whole tenant at once).
-                    logger.warning("invoice raise refused for tenant %s, jobs %s: %s", tenant.pk, job_numbers, exc)
-                    if refusals is not None:
-                        refusals.append(str(exc))
-                    refused.update((type(job), job.pk) for job in group)
-                    continue
-                invoices.append(invoice)
-                links.extend(group_links)
-                lines.extend(group_lines)
-            jobs = [job for job in jobs if (type(job), job.pk) not in refused]
-            # Numbers only for the invoices that will be saved: a refused one leaves no gap.
-            numbers = sequence_reserve(tenant=tenant, name=INVOICE_SEQUENCE, count=len(invoices))
-            for invoice, value in zip(invoices, numbers, strict=True):
-                invoice.number = number_format(prefix=INVOICE_PREFIX, value=value)
-            # PostgreSQL returns the new ids, and bulk_create copies them into the links' and
-            # lines' foreign keys (the related objects were built before they had ids).
-            Invoice.objects.bulk_create(invoices, batch_size=BULK_BATCH)
-            InvoiceJob.objects.bulk_create(links, batch_size=BULK_BATCH)
-            InvoiceLine.objects.bulk_create(lines, batch_size=BULK_BATCH)
-            Booking.objects.filter(pk__in=[j.pk for j in jobs if isinstance(j, Booking)]).update(status=INVOICED)
-            WarehouseJob.objects.filter(pk__in=[j.pk for j in jobs if isinstance(j, WarehouseJob)]).update(
-                status=INVOICED
-            )
-    except IntegrityError as exc:
-        # Only reachable if a job was marked completed while an active invoice still covers it.
-        logger.warning("invoice raise refused by the database for tenant %s: %s", tenant.pk, exc)
-        raise InvoiceRaiseConflictError(
-            "Some of these jobs are already on an invoice. Nothing was raised; reload and try again."
-        ) from exc
-    if invoices:
-        logger.info("raised %d invoices for tenant %s by user %s", len(invoices), tenant.pk, getattr(user, "pk", None))
-    return invoices, len(jobs)
+    """As :func:`invoice_raise_ids`, with the new invoices loaded (in number order)."""
+    result = invoice_raise_ids(
+        tenant=tenant,
+        booking_q=booking_q,
+        warehouse_q=warehouse_q,
+        mark_ready=mark_ready,
+        user=user,
+        refusals=refusals,
+    )
+    return list(Invoice.objects.filter(pk__in=result.invoice_ids).order_by("id")), result.jobs
 
 
 def invoice_raise_for_jobs(

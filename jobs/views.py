@@ -31,8 +31,9 @@ class KeyFirstPaginator(Paginator):
     """Finds a page's primary keys first, then loads only those rows with their joins.
 
     ``OFFSET 99975`` over the full row (customer joined) reads every earlier row; over the
-    primary key alone it walks an index-only scan of ``(tenant, id)``. Two queries per page,
-    however deep the page.
+    primary key alone it walks an index-only scan of ``(tenant, id)``. Pages in the back half are
+    read from the other end (reversed order, smaller offset), so the last page costs what the
+    first does. Two queries per page, however deep the page.
     """
 
     def page(self, number: Any) -> Page:
@@ -42,9 +43,19 @@ class KeyFirstPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         queryset: QuerySet[Any] = self.object_list  # type: ignore[assignment]
-        keys = list(queryset.values_list("pk", flat=True)[bottom:top])
+        keys_qs = queryset.values_list("pk", flat=True)
+        if bottom > self.count // 2 and _ends_with_pk(queryset):
+            keys = list(keys_qs.reverse()[self.count - top : self.count - bottom])[::-1]
+        else:
+            keys = list(keys_qs[bottom:top])
         by_key = {row.pk: row for row in queryset.filter(pk__in=keys).order_by()}
         return Page([by_key[key] for key in keys if key in by_key], number, self)
+
+
+def _ends_with_pk(queryset: QuerySet[Any]) -> bool:
+    """Whether the ordering is total (its last key is the primary key), so reversing it is exact."""
+    ordering = queryset.query.order_by or queryset.model._meta.ordering
+    return bool(ordering) and str(ordering[-1]).lstrip("-") in ("pk", "id", queryset.model._meta.pk.attname)
 
 
 def paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int = PAGE_SIZE) -> dict[str, Any]:

@@ -239,3 +239,23 @@ def test_a_run_only_covers_its_own_tenants_selection(tenant: Tenant, other_tenan
     assert (run.status, run.invoices_raised) == (RaiseRunStatus.DONE, 2)
     their_job.refresh_from_db()
     assert their_job.status == "completed"
+
+
+@pytest.mark.django_db
+def test_bulk_written_rows_keep_awkward_text_and_get_the_model_defaults(tenant: Tenant) -> None:
+    """The raise writes with COPY: tabs, new lines, backslashes and quotes survive; unset fields get defaults."""
+    from django.db.models import Q
+
+    customer = make_customer(tenant=tenant)
+    (job,) = completed_bookings(customer, 1, charges=False)
+    awkward = 'Tab\there, new\nline, back\\slash, "quotes", \\N, ünï'
+    Booking.objects.filter(pk=job.pk).update(customer_reference=awkward)
+    BookingCharge.objects.create(job=job, description=awkward, quantity=Decimal("1.5"), unit_price=Decimal("3.33"))
+    [invoice], _covered = invoice_raise_counted(
+        tenant=tenant, booking_q=Q(pk=job.pk), warehouse_q=Q(pk__in=[]), mark_ready=False, user=None
+    )
+    line = invoice.lines.get()
+    assert (line.description, invoice.invoice_jobs.get().customer_reference) == (awkward, awkward)
+    assert (line.line_amount, line.tax_amount, invoice.total) == (Decimal("5.00"), Decimal("0.50"), Decimal("5.50"))
+    assert invoice.public_id and invoice.notes == "" and invoice.exported_at is None
+    assert invoice.status == "draft" and line.invoice_job_id == invoice.invoice_jobs.get().pk
