@@ -259,3 +259,27 @@ def test_bulk_written_rows_keep_awkward_text_and_get_the_model_defaults(tenant: 
     assert (line.line_amount, line.tax_amount, invoice.total) == (Decimal("5.00"), Decimal("0.50"), Decimal("5.50"))
     assert invoice.public_id and invoice.notes == "" and invoice.exported_at is None
     assert invoice.status == "draft" and line.invoice_job_id == invoice.invoice_jobs.get().pk
+
+
+@pytest.mark.django_db
+def test_a_run_leaves_out_an_invoice_it_cannot_hold_and_says_why(accounts_client: Client, tenant: Tenant) -> None:
+    """A negative total (rows stored before the input rules) is refused; the rest of the run is raised."""
+    good = make_customer(tenant=tenant, name="Good Co")
+    bad = make_customer(tenant=tenant, name="Credit Co")
+    completed_bookings(good, 3)
+    (negative,) = completed_bookings(bad, 1, charges=False)
+    BookingCharge.objects.create(job=negative, description="Refund", quantity=1, unit_price=Decimal("-50"))
+    run = RaiseRun.objects.create(tenant=tenant, everything=True)
+    raise_run_task.apply(args=(run.pk,))
+    run.refresh_from_db()
+    assert (run.status, run.invoices_raised, run.jobs_invoiced) == (RaiseRunStatus.DONE, 3, 3)
+    assert "1 invoice(s) not raised" in run.error and negative.number in run.error and "Credit Co" in run.error
+    negative.refresh_from_db()
+    assert negative.status == "completed"
+    body = accounts_client.get(reverse("invoicing:raise_run", args=[run.public_id])).content.decode()
+    assert "Credit Co" in body
+    assert sorted(Invoice.objects.filter(tenant=tenant).values_list("number", flat=True)) == [
+        "INV-000001",
+        "INV-000002",
+        "INV-000003",
+    ]
