@@ -96,3 +96,27 @@ class SandboxControl:
 
     def advance_clock(self, seconds: float) -> float:
         return float(self._call("POST", "clock", {"advance_seconds": seconds})["clock_offset_seconds"])
+
+    def pay(self, org_id: str, invoice_id: str, amount: float | str | None = None, *, date: str | None = None,
+            reference: str | None = None) -> dict[str, Any]:  # fmt: skip
+        """A person in Xero paying ``amount`` (None = everything due) on an invoice; returns the invoice."""
+        body = {"org_id": org_id, "invoice_id": invoice_id, "amount": amount, "date": date, "reference": reference}
+        return dict(self._call("POST", "payments", body)["invoice"])
+
+    def webhook_subscribe(self, url: str, key: str, **switches: bool) -> dict[str, Any]:
+        """Subscribe ``url`` with signing ``key`` and run intent to receive; ``status`` OK when it passed.
+        Switches: ``auto_deliver`` (default true), faults ``duplicate`` and ``out_of_order``."""
+        return dict(self._call("POST", "webhooks", {"url": url, "key": key, **switches}))
+
+    def webhooks(self, **switches: bool) -> dict[str, Any]:
+        """The subscription with its pending events and deliveries; keywords change switches first."""
+        if switches:
+            return dict(self._call("POST", "webhooks/config", switches))
+        return dict(self._call("GET", "webhooks"))
+
+    def webhook_deliver(self, **switches: bool) -> list[int | None]:
+        """Send the pending events now; the HTTP status of each POST (None = no answer)."""
+        return list(self._call("POST", "webhooks/deliver", switches)["statuses"])
+
+    def webhook_unsubscribe(self) -> None:
+        self._call("DELETE", "webhooks")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from . import identity
+from . import identity, webhooks
 from .contacts import contact_upsert, contact_view
 from .invoices import invoice_view
 from .limits import FaultRule
+from .payments import payment_apply
 from .wire import Request, Response
 
 if TYPE_CHECKING:
@@ -99,6 +100,51 @@ def _contacts(app: SandboxApp, body: dict[str, Any]) -> Response:
         return Response.json(200, {"contacts": created})
 
 
+def _payment(app: SandboxApp, body: dict[str, Any]) -> Response:
+    """A person in Xero paying part (``amount``) or all (no amount) of an invoice."""
+    invoice, error = payment_apply(
+        app.state, org_id=str(body.get("org_id") or ""), invoice_id=str(body.get("invoice_id") or ""),
+        amount=body.get("amount"), date=body.get("date"), reference=body.get("reference"),
+    )  # fmt: skip
+    if invoice is None:
+        return _bad(error or "payment refused")
+    org = app.state.orgs[str(body["org_id"]).lower()]
+    with app.state.lock:
+        return Response.json(200, {"invoice": invoice_view(org, invoice)})
+
+
+_HUB_SWITCHES = ("auto_deliver", "duplicate", "out_of_order")
+
+
+def _webhooks(app: SandboxApp, name: str, method: str, body: dict[str, Any]) -> Response:
+    state, hub = app.state, app.state.webhooks
+    switches = {k: body[k] for k in _HUB_SWITCHES if k in body}
+    if any(not isinstance(v, bool) for v in switches.values()):
+        return _bad(f"{', '.join(_HUB_SWITCHES)} must be true or false")
+    with state.lock:
+        for switch, value in switches.items():
+            setattr(hub, switch, value)
+    if name == "webhooks" and method == "POST":
+        url, key = body.get("url"), body.get("key")
+        if (
+            not isinstance(url, str)
+            or not url.startswith(("http://", "https://"))
+            or not isinstance(key, str)
+            or not key
+        ):
+            return _bad("url (http or https) and key are required")
+        return Response.json(200, webhooks.subscribe(state, url=url, key=key))
+    if name == "webhooks" and method == "DELETE":
+        webhooks.unsubscribe(state)
+    elif name == "webhooks/deliver" and method == "POST":
+        statuses = webhooks.deliver(state, duplicate=body.get("duplicate"), out_of_order=body.get("out_of_order"))
+        return Response.json(200, {"statuses": statuses})
+    elif not (name in ("webhooks", "webhooks/config") and method in ("GET", "POST")):
+        return Response.json(404, {"error": f"no control endpoint {method} /_sandbox/{name}"})
+    with state.lock:
+        return Response.json(200, hub.as_dict())
+
+
 def handle(app: SandboxApp, request: Request) -> Response:
     state = app.state
     name = request.path.lower().rstrip("/").removeprefix("/_sandbox/")
@@ -148,4 +194,8 @@ def handle(app: SandboxApp, request: Request) -> Response:
         return _grant(app, body)
     if name == "contacts" and method == "POST":
         return _contacts(app, body)
+    if name == "payments" and method == "POST":
+        return _payment(app, body)
+    if name.startswith("webhooks"):
+        return _webhooks(app, name, method, body)
     return Response.json(404, {"error": f"no control endpoint {method} {request.path}"})

@@ -12,9 +12,22 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from . import batch
+from . import batch, webhooks
 from .contacts import contact_upsert
-from .shapes import EMPTY_UUID, date_string, envelope, ms_date, ms_datetime, new_id, parse_date, round_dec, to_decimal
+from .shapes import (
+    EMPTY_UUID,
+    api_exception,
+    date_string,
+    envelope,
+    modified_since,
+    ms_date,
+    ms_datetime,
+    ms_timestamp,
+    new_id,
+    parse_date,
+    round_dec,
+    to_decimal,
+)
 from .shapes import money as m
 from .state import OrgState, SandboxState
 from .wire import Request, Response
@@ -27,6 +40,7 @@ _TRANSITIONS = {
     "SUBMITTED": {"DRAFT", "SUBMITTED", "AUTHORISED", "DELETED"},
     "AUTHORISED": {"AUTHORISED", "VOIDED"},
 }
+PAID_EDIT_MESSAGE = "This document cannot be edited as it has a payment or credit note allocated to it."
 REJECT_MESSAGE = "Rejected by the sandbox (reject_invoice_number_regex)."
 _INPUT_KEYS = ("Type", "Contact", "Date", "DueDate", "LineAmountTypes", "InvoiceNumber", "Reference", "BrandingThemeID",
                "Url", "CurrencyCode", "Status", "LineItems", "SentToContact", "ExpectedPaymentDate")  # fmt: skip
@@ -159,7 +173,9 @@ def invoice_build(state: SandboxState, org: OrgState, data: dict[str, Any], *, e
     status = str(merged.get("Status") or "DRAFT").upper()
     if existing is None and status not in _CREATE_STATUSES:
         errors.append(f"Invoice status {status} is not valid for a new invoice.")
-    if existing is not None and status not in _TRANSITIONS.get(existing["Status"], set()):
+    if existing is not None and existing.get("Payments"):
+        errors.append(PAID_EDIT_MESSAGE)  # Xero refuses any edit once money is allocated
+    elif existing is not None and status not in _TRANSITIONS.get(existing["Status"], set()):
         errors.append("Invoice not of valid status for modification")
     amount_type = _AMOUNT_TYPES.get(str(merged.get("LineAmountTypes") or "Exclusive").lower().replace(" ", ""))
     if amount_type is None:
@@ -242,7 +258,8 @@ def invoice_view(org: OrgState, record: dict[str, Any], *, summary: bool = False
                       "Addresses", "Phones", "ContactGroups", "ContactPersons", "HasValidationErrors")
             if k in contact
         }  # fmt: skip
-    out.update({"Payments": [], "Prepayments": [], "Overpayments": [], "CreditNotes": []})
+    out.update({"Prepayments": [], "Overpayments": [], "CreditNotes": []})
+    out["Payments"] = [dict(p) for p in record.get("Payments", [])]
     if summary:
         out.pop("LineItems", None)
     return out
@@ -266,6 +283,8 @@ def _store(state: SandboxState, org: OrgState, record: dict[str, Any], existing:
     org.invoices[record["InvoiceID"]] = record
     if existing is None:
         state.count("events", "invoices_created")
+    webhooks.event_queue(state, org_id=org.org_id, resource_id=record["InvoiceID"],
+                         event_type="UPDATE" if existing else "CREATE")  # fmt: skip
 
 
 def _find_existing(org: OrgState, data: dict[str, Any], *, by_number: bool) -> dict[str, Any] | str | None:
@@ -317,6 +336,9 @@ def invoices_get(state: SandboxState, org: OrgState, request: Request) -> Respon
                 return Response.json(404, {"Title": "Not Found", "Status": 404, "Detail": "Invoice not found"})
             return Response.json(200, envelope("Invoices", [invoice_view(org, found)], state.now()))
         summary = request.q_bool("summaryOnly", False)
+        since = modified_since(request.header("if-modified-since"))
+        if since == "invalid":
+            return Response.json(400, api_exception(16, "QueryParseException", "If-Modified-Since is not a date-time"))
         # Narrow on the stored records first (indexes for ids and numbers): look-ups stay cheap at 10,000s.
         ids, numbers = request.q_list("IDs"), request.q_list("InvoiceNumbers")
         raw: list[dict[str, Any]] = list(org.invoices.values())
@@ -336,6 +358,9 @@ def invoices_get(state: SandboxState, org: OrgState, request: Request) -> Respon
         if contact_ids is not None:
             wanted = {v.lower() for v in contact_ids}
             raw = [r for r in raw if r["Contact"]["ContactID"] in wanted]
+        if isinstance(since, float):
+            # Xero docs (getInvoices): "Only records created or modified since this timestamp will be returned"
+            raw = [r for r in raw if ms_timestamp(r["UpdatedDateUTC"]) >= since]
         records = [invoice_view(org, r) for r in raw]
         term = (request.q("searchTerm") or "").strip().lower()
         if term:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import warnings
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -16,10 +17,12 @@ from typing import Any
 import yaml
 from jsonschema_path import SchemaPath
 from openapi_core import Config, OpenAPI
+from openapi_core.datatypes import RequestParameters
 from openapi_core.testing import MockRequest, MockResponse
 
 ACCOUNTING_SPEC = "xero_accounting.yaml"
 IDENTITY_SPEC = "xero-identity.yaml"
+WEBHOOKS_SPEC = "xero-webhooks.yaml"
 XERO_HOST = "https://api.xero.com"
 #: Fields the spec marks readOnly but xero-python always serialises from its model defaults.
 SDK_DEFAULT_READ_ONLY = frozenset({"HasAttachments"})
@@ -93,3 +96,24 @@ def exchange_errors(openapi: OpenAPI, entry: dict[str, Any], *, path_prefix: str
     result["request"] = [e for e in result["request"] if e]
     result["response"] = [e for e in result["response"] if e]
     return result
+
+
+@dataclass
+class _WebhookRequest:
+    """openapi-core's ``WebhookRequest`` protocol: a named webhook instead of a path."""
+
+    name: str
+    body: bytes
+    method: str = "post"
+    content_type: str = "application/json"
+    parameters: RequestParameters = field(default_factory=RequestParameters)
+
+
+def webhook_errors(openapi: OpenAPI, delivery: dict[str, Any], *, name: str = "invoices") -> list[str]:
+    """Schema errors of one sandbox webhook delivery (``/_sandbox/webhooks`` log) against ``xero-webhooks.yaml``."""
+    request = _WebhookRequest(name=name, body=json.dumps(delivery["body"]).encode())
+    try:
+        openapi.validate_request(request)
+    except Exception as exc:  # openapi-core raises a family of errors; report them all
+        return [e for e in _errors(exc) if e]
+    return []

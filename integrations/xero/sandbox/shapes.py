@@ -7,6 +7,7 @@ Kept in one place so every endpoint answers exactly the way the xero-python SDK 
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import json
 import re
 import uuid
@@ -37,6 +38,33 @@ def ms_date(day: dt.date) -> str:
     """A calendar date as Xero sends it: midnight UTC in ``/Date(ms+0000)/``."""
     midnight = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
     return f"/Date({int(midnight.timestamp() * 1000)}+0000)/"
+
+
+def ms_timestamp(value: str) -> float:
+    """Seconds since the epoch of a ``/Date(ms+0000)/`` instant (0.0 when it is not one)."""
+    match = _MS_DATE_RE.match(value.strip())
+    return int(match.group(1)) / 1000 if match else 0.0
+
+
+def modified_since(header: str | None) -> float | str | None:
+    """The ``If-Modified-Since`` instant in epoch seconds; None when absent, "invalid" when unreadable.
+
+    The spec says ``date-time`` (the SDK sends ``datetime.isoformat()``), Xero's docs show a bare UTC
+    ``2009-11-12T00:00:00``, and HTTP clients send an RFC 1123 date: accept all three, naive = UTC.
+    """
+    if header is None or not header.strip():
+        return None
+    text = header.strip()
+    try:
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            moment = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            return "invalid"
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.timestamp()
 
 
 def iso_datetime(ts: float) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 
 from . import seed
 from .limits import FaultBook, RateLimiter
+from .webhooks import WebhookHub
 
 
 @dataclass
@@ -165,6 +166,7 @@ class SandboxState:
             self.stats: dict[str, Counter[str]] = {"token": Counter(), "calls": Counter(), "events": Counter()}
             self.limiter = RateLimiter()
             self.faults = FaultBook()
+            self.webhooks = WebhookHub()
 
     def configure(self, values: dict[str, Any]) -> dict[str, Any]:
         """Change config keys; a new ``max_log_entries`` resizes the request log at once."""
