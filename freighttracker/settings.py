@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from freighttracker.env import (
@@ -225,6 +226,11 @@ CELERY_BEAT_SCHEDULE = {
     "xero-export-recover-stuck": {"task": "xero_export.recover_stuck", "schedule": 300.0},
     # Weekly / monthly consolidated invoices, decided per tenant in its own timezone (invoicing.scheduled).
     "invoicing-raise-scheduled": {"task": "invoicing.raise_scheduled", "schedule": 3600.0},
+    # Xero refresh tokens die after 60 days unused; the keep-alive refreshes connections idle for 30.
+    "xero-tokens-keepalive": {
+        "task": "integrations.xero.tasks.xero_tokens_keepalive",
+        "schedule": crontab(hour=3, minute=17),
+    },
 }
 CELERY_TIMEZONE = "UTC"
 # Overridable so that a worker subprocess started by a test can be given its parent's queue.

@@ -23,7 +23,7 @@ KEEPALIVE_AFTER = dt.timedelta(days=30)
 
 @shared_task(ignore_result=True)
 def xero_tokens_keepalive() -> int:
-    """Refresh connections not refreshed for 30 days (schedule daily with django-celery-beat)."""
+    """Refresh connections not refreshed for 30 days (daily: CELERY_BEAT_SCHEDULE in settings)."""
     cutoff = timezone.now() - KEEPALIVE_AFTER
     ids = list(
         XeroConnection.objects.filter(status=ConnectionStatus.ACTIVE)
