@@ -280,7 +280,8 @@ def invoices_raise_rows(
                     "description": charge.description,
                     "quantity": charge.quantity,
                     "unit_price": charge.unit_price,
-                    "account_code": charge.account_code or tenant.default_account_code,
+                    # Blank stays blank: the export sends the Default sales account of Xero settings.
+                    "account_code": charge.account_code,
                     "tax_code": tax_code.code if tax_code else "",
                     "tax_rate": tax_code.rate if tax_code else Decimal("0"),
                     "line_amount": money.amount,

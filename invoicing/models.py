@@ -140,7 +140,10 @@ class InvoiceLine(models.Model):
     quantity = models.DecimalField(max_digits=12, decimal_places=3, validators=quantity_validators)
     unit_price = models.DecimalField(max_digits=12, decimal_places=2, validators=unit_price_validators)
     account_code = models.CharField(
-        max_length=20, validators=[validate_single_line, MaxLengthValidator(XERO_ACCOUNT_CODE_MAX)]
+        max_length=20,
+        blank=True,
+        help_text="Blank: the Default sales account of the accounting settings, at export.",
+        validators=[validate_single_line, MaxLengthValidator(XERO_ACCOUNT_CODE_MAX)]
     )
     tax_code = models.CharField(max_length=20, blank=True)
     tax_rate = models.DecimalField(max_digits=6, decimal_places=3, default=Decimal("0"))

@@ -71,6 +71,7 @@ def xero_org_choices(*, tenant: Tenant) -> dict[str, list[dict[str, Any]]]:
         "tax_rates": [],
         "tracking_categories": [],
         "branding_themes": [],
+        "currencies": [],
     }
     for row in XeroOrgCache.objects.filter(tenant=tenant):
         choices[row.kind] = list(row.data or [])

@@ -145,7 +145,8 @@ def xero_authorisation_complete(
     if len(organisations) == 1:
         connection = _connection_save(tenant=tenant, user=user, tokens=tokens, organisation=organisations[0])
         pending.delete()
-        return AuthorisationOutcome("connected", _connected_message(connection), connection=connection)
+        message = f"{_connected_message(connection)} {xero_choices_read_after_connect(tenant=tenant)}"
+        return AuthorisationOutcome("connected", message, connection=connection)
     choices = [
         {"id": str(o.get("id", "")), "tenantId": str(o["tenantId"]), "tenantName": str(o.get("tenantName") or "")}
         for o in organisations
@@ -171,7 +172,22 @@ def xero_authorisation_choose(
         tokens = _tokens_from_json(json.loads(secret_decrypt(pending.tokens_encrypted)))
         connection = _connection_save(tenant=tenant, user=user, tokens=tokens, organisation=organisation)
         pending.delete()
+    xero_choices_read_after_connect(tenant=tenant)  # after the commit: HTTP never inside a transaction
     return connection
+
+
+def xero_choices_read_after_connect(*, tenant: Tenant) -> str:
+    """Read accounts, tax rates, currencies, … of the organisation just connected; say how it went.
+
+    Without this the settings page would call every saved mapping "not in Xero's list" until
+    someone clicked Refresh. A failure here must not undo the connection: the admin can retry.
+    """
+    try:
+        xero_org_cache_refresh(tenant=tenant)
+    except Exception as exc:  # the SDK's ApiException family, urllib3 errors, XeroError
+        logger.warning("Reading Xero choices after connecting tenant %s failed: %s", tenant.pk, exc)
+        return "Its accounts and tax rates could not be read yet: use “Refresh choices from Xero”."
+    return "Its accounts, tax rates and currencies were read."
 
 
 def _connected_message(connection: XeroConnection) -> str:

@@ -30,7 +30,7 @@ SETTINGS_FIELDS = (
     "nightly_export_time",
 )
 
-ORG_KINDS = ("accounts", "tax_rates", "tracking_categories", "branding_themes")
+ORG_KINDS = ("accounts", "tax_rates", "tracking_categories", "branding_themes", "currencies")
 
 
 def xero_settings_get(*, tenant: Tenant) -> XeroSettings:
@@ -106,10 +106,11 @@ def _number(value: Any) -> float | None:
 
 
 def xero_org_cache_refresh(*, tenant: Tenant) -> dict[str, list[dict[str, Any]]]:
-    """Read Accounts, TaxRates, TrackingCategories and BrandingThemes from the connected organisation.
+    """Read Accounts, TaxRates, TrackingCategories, BrandingThemes and Currencies from the organisation.
 
     Raises XeroNotConnected, XeroReconnectRequired, or the SDK's ApiException family on HTTP errors;
-    the cache is only replaced when all four reads succeeded.
+    the cache is only replaced when all five reads succeeded. The export's pre-flight check
+    (export/preflight.py) compares invoices with these lists.
     """
     connection = XeroConnection.objects.filter(tenant=tenant).first()
     if connection is None:
@@ -121,9 +122,17 @@ def xero_org_cache_refresh(*, tenant: Tenant) -> dict[str, list[dict[str, Any]]]
     tax_rates = api.get_tax_rates(tid, **kwargs).tax_rates or []
     categories = api.get_tracking_categories(tid, **kwargs).tracking_categories or []
     themes = api.get_branding_themes(tid, **kwargs).branding_themes or []
+    # Xero docs: https://developer.xero.com/documentation/api/accounting/currencies (enabled currencies)
+    currencies = api.get_currencies(tid, **kwargs).currencies or []
     data: dict[str, list[dict[str, Any]]] = {
         "accounts": [
-            {"code": a.code, "name": a.name or "", "type": _enum_value(a.type), "class": _enum_value(a._class)}
+            {
+                "code": a.code,
+                "name": a.name or "",
+                "type": _enum_value(a.type),
+                "class": _enum_value(a._class),
+                "tax_type": a.tax_type or "",
+            }
             for a in accounts
             if a.code and _enum_value(a.status) in ("", "ACTIVE")
         ],
@@ -148,6 +157,9 @@ def xero_org_cache_refresh(*, tenant: Tenant) -> dict[str, list[dict[str, Any]]]
         ],
         "branding_themes": [
             {"id": str(b.branding_theme_id or ""), "name": b.name or ""} for b in themes if b.branding_theme_id
+        ],
+        "currencies": [
+            {"code": _enum_value(c.code), "name": c.description or ""} for c in currencies if _enum_value(c.code)
         ],
     }
     now = timezone.now()

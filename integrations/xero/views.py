@@ -126,6 +126,8 @@ def choose(request: HttpRequest, pending_id: int) -> HttpResponse:
             error = str(exc)
         else:
             messages.success(request, f"Connected to the Xero organisation “{connection.organisation_name}”.")
+            if not selectors.xero_org_choices_fetched_at(tenant=tenant):
+                messages.warning(request, "Its accounts and tax rates could not be read yet: use “Refresh choices”.")
             return redirect("xero:settings")
     return render(request, "xero/choose.html", {"organisations": pending.organisations, "error": error})
 

@@ -127,7 +127,7 @@ def test_invoice_dated_today_in_tenant_timezone_with_due_date_and_currency_from_
     assert invoice.currency == "NZD"
 
 
-def test_lines_fall_back_to_tenant_default_account_and_tax_code(per_job_customer: Customer, tenant: Tenant) -> None:
+def test_blank_account_stays_blank_for_the_export_default_and_tax_falls_back_to_tenant_default(per_job_customer: Customer, tenant: Tenant) -> None:
     booking = booking_with_charges(per_job_customer, ("1", "10", "GST"))
     booking.charges.update(account_code="", tax_code=None)
     booking.charges.create(description="Fuel levy", quantity=1, unit_price=Decimal("5"), account_code="260")
@@ -135,7 +135,7 @@ def test_lines_fall_back_to_tenant_default_account_and_tax_code(per_job_customer
     [invoice] = invoice_raise_for_jobs(tenant=tenant, jobs=[booking])
 
     assert [(line.account_code, line.tax_code, line.tax_rate) for line in invoice.lines.order_by("position")] == [
-        ("200", "GST", Decimal("10.000")),
+        ("", "GST", Decimal("10.000")),  # the export sends Xero settings' Default sales account
         ("260", "GST", Decimal("10.000")),
     ]
 

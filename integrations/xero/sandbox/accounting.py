@@ -39,6 +39,7 @@ ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
     ("GET", re.compile(r"^/taxrates$"), _settings_list("TaxRates", "tax_rates")),
     ("GET", re.compile(r"^/trackingcategories$"), _settings_list("TrackingCategories", "tracking")),
     ("GET", re.compile(r"^/brandingthemes$"), _settings_list("BrandingThemes", "themes")),
+    ("GET", re.compile(r"^/currencies$"), _settings_list("Currencies", "currencies")),
     ("GET", re.compile(r"^/contacts(?:/(?P<id>[^/]+))?$"), contacts_get),
     ("PUT", re.compile(r"^/contacts$"), contacts_write),
     ("POST", re.compile(r"^/contacts$"), contacts_write),

@@ -196,7 +196,7 @@ def invoice_build(state: SandboxState, org: OrgState, data: dict[str, Any], *, e
     if reference is not None and len(str(reference)) > 255:
         errors.append("Reference must not be more than 255 characters long.")
     currency = merged.get("CurrencyCode") or org.currency
-    if currency != org.currency:
+    if not org.currency_enabled(str(currency)):
         errors.append(f"The currency {currency} is not enabled for this organisation.")
     theme_id = str(merged.get("BrandingThemeID") or org.themes[0]["BrandingThemeID"]).lower()
     if not any(t["BrandingThemeID"] == theme_id for t in org.themes):

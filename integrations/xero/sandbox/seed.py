@@ -42,6 +42,8 @@ class OrgSeed:
     timezone: str
     short_code: str
     tax_rates: list[TaxRateSeed] = field(default_factory=list)
+    #: Currencies enabled in the organisation (multi-currency), the base currency first.
+    currencies: list[tuple[str, str]] = field(default_factory=list)
 
 
 _AU_TAX = [
@@ -63,11 +65,13 @@ _NZ_TAX = [
     TaxRateSeed("No GST", "NONE", Decimal("0"), "NONE", expenses=True),
 ]
 
+_AUD, _NZD, _USD = ("AUD", "Australian Dollar"), ("NZD", "New Zealand Dollar"), ("USD", "United States Dollar")
+
 ORG_SEEDS = [
     OrgSeed("AU", DEMO_AU_ORG_ID, "Demo Company (AU)", "Demo Company (AU) Pty Ltd", "AU", "AUD",
-            "AUSEASTERNSTANDARDTIME", "!Dmo1A", _AU_TAX),
+            "AUSEASTERNSTANDARDTIME", "!Dmo1A", _AU_TAX, [_AUD, _NZD, _USD]),
     OrgSeed("NZ", DEMO_NZ_ORG_ID, "Demo Company (NZ)", "Demo Company (NZ) Limited", "NZ", "NZD",
-            "NEWZEALANDSTANDARDTIME", "!Dmo2N", _NZ_TAX),
+            "NEWZEALANDSTANDARDTIME", "!Dmo2N", _NZ_TAX, [_NZD, _AUD]),
 ]  # fmt: skip
 
 # (code, name, type, class, tax type key: "out"/"in"/"none"/"exempt", system account)
@@ -181,6 +185,10 @@ def tax_rates(seed: OrgSeed) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def currencies(seed: OrgSeed) -> list[dict[str, Any]]:
+    return [{"Code": code, "Description": description} for code, description in seed.currencies]
 
 
 def tracking_categories(seed: OrgSeed) -> list[dict[str, Any]]:

@@ -70,6 +70,7 @@ class OrgState:
     tracking: list[dict[str, Any]]
     themes: list[dict[str, Any]]
     currency: str
+    currencies: list[dict[str, Any]] = field(default_factory=list)  # enabled: [{Code, Description}]
     contacts: dict[str, dict[str, Any]] = field(default_factory=dict)  # ContactID -> record
     invoices: dict[str, dict[str, Any]] = field(default_factory=dict)  # InvoiceID -> record
     invoice_numbers: dict[str, str] = field(default_factory=dict)  # lower(number) -> InvoiceID (ACCREC)
@@ -80,6 +81,9 @@ class OrgState:
             if rate["TaxType"] == tax_type and rate["Status"] == "ACTIVE":
                 return Decimal(str(rate["EffectiveRate"]))
         return None
+
+    def currency_enabled(self, code: str) -> bool:
+        return code == self.currency or any(c["Code"] == code for c in self.currencies)
 
     def account(self, code: str) -> dict[str, Any] | None:
         for account in self.accounts:
@@ -154,6 +158,7 @@ class SandboxState:
                     tracking=seed.tracking_categories(org_seed),
                     themes=seed.branding_themes(org_seed),
                     currency=org_seed.currency,
+                    currencies=seed.currencies(org_seed),
                 )
             self.grants: dict[str, Grant] = {}
             self.access_tokens: dict[str, AccessToken] = {}

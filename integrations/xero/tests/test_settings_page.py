@@ -127,7 +127,7 @@ def test_refresh_choices_reads_the_organisation_and_offers_its_values(
 
     assert response.status_code == 302
     kinds = dict(XeroOrgCache.objects.filter(tenant=tenant).values_list("kind", "data"))
-    assert set(kinds) == {"accounts", "tax_rates", "tracking_categories", "branding_themes"}
+    assert set(kinds) == {"accounts", "tax_rates", "tracking_categories", "branding_themes", "currencies"}
     assert all(kinds.values())
     form = admin_client_.get(reverse("xero:settings")).context["form"]
     revenue_codes = {a["code"] for a in kinds["accounts"] if a["class"] == "REVENUE"}

@@ -18,6 +18,8 @@ from django.db import transaction
 
 from bookings.models import Booking, BookingCharge, BookingStatus
 from customers.models import ConsolidationSchedule, Customer, InvoicingRule, ReferenceOverride
+from integrations.xero.models import XeroSettings
+from integrations.xero.settings_services import xero_settings_update
 from invoicing.models import Invoice
 from invoicing.services import invoice_raise_for_jobs, tenant_today
 from portal.demo import portal_demo_jobs, portal_demo_user
@@ -68,21 +70,28 @@ LONG_REFERENCES = [
     "Multi-drop consolidation for store openings (Chatswood, Parramatta, Penrith, Liverpool, Campbelltown) "
     "per master agreement MSA-2024-07 schedule 2, rates as per tender T-4471, invoice per consignment please",
 ]
+# Account codes every Xero "Demo Company (AU)" has (and so has the sandbox's): freight charges leave
+# the account blank, so they go to the Default sales account chosen in Xero settings (200 Sales);
+# warehouse charges name their own account, to show a per-line account.
+DEFAULT_SALES_ACCOUNT = "200"
+WAREHOUSE_ACCOUNT = "260"
+#: Our tax codes → Xero AU tax types (the demo company's Xero settings, as an admin would choose them).
+DEMO_TAX_TYPES = {"GST": "OUTPUT", "FRE": "EXEMPTOUTPUT"}
 BOOKING_CHARGES = [
     ("Linehaul {a} to {b}", (180, 1450), "1", "GST", ""),
     ("Fuel levy", (18, 140), "1", "GST", ""),
     ("Tailgate delivery", (45, 85), "1", "GST", ""),
     ("Pallet handling", (6, 12), "pallets", "GST", ""),
     ("Waiting time (per 15 min)", (18, 25), "waits", "GST", ""),
-    ("Dangerous goods surcharge", (55, 120), "1", "GST", "210"),
-    ("International freight (GST free)", (350, 2400), "1", "FRE", "210"),
+    ("Dangerous goods surcharge", (55, 120), "1", "GST", ""),
+    ("International freight (GST free)", (350, 2400), "1", "FRE", ""),
 ]
 WAREHOUSE_CHARGES = [
-    ("Storage per pallet per week", (8, 14), "pallets", "GST", "220"),
-    ("Pick and pack per carton", (2, 4), "cartons", "GST", "220"),
-    ("Container unpack 20ft", (280, 420), "1", "GST", "220"),
-    ("Inbound receiving per pallet", (7, 11), "pallets", "GST", "220"),
-    ("Shrink wrap and label", (4, 9), "pallets", "GST", "220"),
+    ("Storage per pallet per week", (8, 14), "pallets", "GST", WAREHOUSE_ACCOUNT),
+    ("Pick and pack per carton", (2, 4), "cartons", "GST", WAREHOUSE_ACCOUNT),
+    ("Container unpack 20ft", (280, 420), "1", "GST", WAREHOUSE_ACCOUNT),
+    ("Inbound receiving per pallet", (7, 11), "pallets", "GST", WAREHOUSE_ACCOUNT),
+    ("Shrink wrap and label", (4, 9), "pallets", "GST", WAREHOUSE_ACCOUNT),
 ]
 BOOKING_STATUSES = [
     (BookingStatus.DRAFT, 12), (BookingStatus.BOOKED, 22), (BookingStatus.IN_TRANSIT, 22),
@@ -308,6 +317,18 @@ def _jobs(
     return to_invoice
 
 
+def _xero_settings(tenant: Tenant) -> None:
+    """The demo company's account and tax mapping, set once by its admin (audited like any change)."""
+    if XeroSettings.objects.filter(tenant=tenant).exists():
+        return
+    admin = User.objects.get(email=f"admin@{tenant.slug}.example")
+    xero_settings_update(
+        tenant=tenant,
+        user=admin,
+        data={"default_account_code": DEFAULT_SALES_ACCOUNT, "tax_type_map": DEMO_TAX_TYPES},
+    )
+
+
 def demo_seed(*, slug: str, password: str, seed: int = DEFAULT_SEED, name: str | None = None) -> SeedResult:
     """Create (or find) the demo company. All or nothing: one transaction."""
     rng = random.Random(seed)
@@ -316,6 +337,7 @@ def demo_seed(*, slug: str, password: str, seed: int = DEFAULT_SEED, name: str |
         logins = _users(tenant, password)
         customers = _customers(tenant, rng)
         logins.append(portal_demo_user(tenant=tenant, customer=customers[0], password=password))
+        _xero_settings(tenant)
         has_jobs = Booking.objects.filter(tenant=tenant).exists() or WarehouseJob.objects.filter(tenant=tenant).exists()
         if has_jobs:
             return SeedResult(tenant=tenant, logins=logins, created_jobs=False, invoices_raised=0)
