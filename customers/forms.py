@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from customers.models import Customer
 from customers.selectors import customer_search
 from customers.services import customer_code_taken
+from tenancy.currencies import currency_choices, currency_is_iso
 from tenancy.models import Tenant
 
 
@@ -26,7 +27,7 @@ class CustomerForm(forms.ModelForm):
             "consolidation_schedule",
             "send_reference",
         ]
-        widgets = {"billing_address": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"billing_address": forms.Textarea(attrs={"rows": 3}), "currency": forms.Select()}
         help_texts = {
             "consolidation_schedule": "For consolidated invoicing: raise on demand, or weekly / monthly.",
             "send_reference": "Whether the customer reference is sent with this customer's invoices.",
@@ -37,6 +38,8 @@ class CustomerForm(forms.ModelForm):
         self.tenant = tenant
         if not self.instance.pk:
             self.fields["currency"].initial = tenant.base_currency
+        self.fields["currency"].widget.choices = currency_choices()  # type: ignore[attr-defined]
+        self.fields["currency"].help_text = "Invoices to this customer are raised and sent to Xero in it."
 
     def clean_code(self) -> str:
         """The unique-per-tenant rule, as a form error rather than a database error."""
@@ -47,8 +50,8 @@ class CustomerForm(forms.ModelForm):
 
     def clean_currency(self) -> str:
         currency: str = self.cleaned_data["currency"].strip().upper()
-        if len(currency) != 3 or not currency.isalpha():
-            raise forms.ValidationError("Use a three-letter ISO currency code, e.g. AUD.")
+        if not currency_is_iso(currency):
+            raise forms.ValidationError(f"“{currency[:10]}” is not an ISO 4217 currency code; choose one from the list.")
         return currency
 
 

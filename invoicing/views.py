@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from bookings.models import Booking
 from customers.models import Customer
+from integrations.xero.export.preflight import preflight_annotate
 from invoicing import raising, selectors, services
 from invoicing.forms import InvoiceHeaderForm, RaiseForm, line_formset
 from invoicing.models import Invoice, InvoiceJob, InvoiceStatus, RaiseRun
@@ -45,6 +46,7 @@ def invoice_ready_view(request: HttpRequest) -> HttpResponse:
         **_page(request, qs),
     }
     selectors.invoices_export_problems_attach(invoices=context["invoices"])
+    preflight_annotate(tenant=tenant, invoices=context["invoices"])
     return render(request, "invoicing/ready.html", context)
 
 

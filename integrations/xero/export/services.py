@@ -27,6 +27,7 @@ from integrations.xero.exceptions import XeroNotConnected, XeroReconnectRequired
 from integrations.xero.export.batch import BATCH_SIZE, batch_send
 from integrations.xero.export.calls import DayLimitReached, RateLimited
 from integrations.xero.export.contacts import contacts_ensure
+from integrations.xero.export.preflight import PREFLIGHT_HELD, invoice_ids_preflight_split, preflight_held_message
 from integrations.xero.export.recovery import invoices_settle_unknown, invoices_stuck
 from integrations.xero.models import (
     AttemptOutcome,
@@ -83,15 +84,23 @@ def export_run_start(
     else:
         qs = qs.filter(id__in=invoice_ids, status__in=EXPORTABLE_STATUSES)
     ids = list(qs.order_by("id").values_list("id", flat=True))
+    # Invoices Xero would refuse stay on Ready to Export, flagged, instead of being sent to fail.
+    split = invoice_ids_preflight_split(tenant=tenant, invoice_ids=ids)
+    ids = split.passing
     with transaction.atomic():
         run = ExportRun.objects.create(
             tenant=tenant, trigger=trigger, requested_by=user, total_count=len(ids), status=ExportRunStatus.QUEUED
         )
         through = ExportRun.invoices.through
         through.objects.bulk_create([through(exportrun_id=run.id, invoice_id=i) for i in ids], batch_size=2000)
+        if split.held:
+            run.message = preflight_held_message(tenant=tenant, held=split.held)
         if not ids:
-            run.status, run.finished_at, run.message = ExportRunStatus.FINISHED, timezone.now(), "Nothing to export."
+            run.status, run.finished_at = ExportRunStatus.FINISHED, timezone.now()
+            run.message = run.message or "Nothing to export."
             run.save(update_fields=["status", "finished_at", "message"])
+        elif split.held:
+            run.save(update_fields=["message"])
         elif enqueue:
             from integrations.xero.export.tasks import export_run_task
 
@@ -219,11 +228,13 @@ def _finish(run: ExportRun) -> None:
     _counts_update(run)
     skipped = run.total_count - run.exported_count - run.failed_count
     run.status, run.finished_at = ExportRunStatus.FINISHED, timezone.now()
+    held = run.message if run.message.startswith(PREFLIGHT_HELD) else ""
     run.message = f"{run.exported_count} exported, {run.failed_count} failed" + (
         f", {skipped} not exported by this run (already exported, exporting elsewhere or changed)"
         if skipped > 0
         else ""
     )
+    run.message += f". {held}" if held else ""
     run.save(update_fields=["status", "finished_at", "message"])
 
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from integrations.xero.export import selectors
 from integrations.xero.export.forms import MarkExportedForm
+from integrations.xero.export.preflight import PREFLIGHT_HELD
 from integrations.xero.export.services import MarkExportedError, export_run_start, invoice_mark_exported
 from integrations.xero.models import ExportRun, ExportTrigger, XeroConnection
 from invoicing.models import EXPORTABLE_STATUSES, Invoice
@@ -62,8 +63,11 @@ def export_start_view(request: HttpRequest) -> HttpResponse:
         invoice_ids=ids,
         retry_failed=ids is None,
     )
+    if run.message.startswith(PREFLIGHT_HELD):  # not sent: Xero would refuse them (flagged on the list)
+        messages.warning(request, run.message)
     if not run.total_count:
-        messages.info(request, "Nothing to export: no invoice is ready or failed.")
+        if not run.message.startswith(PREFLIGHT_HELD):
+            messages.info(request, "Nothing to export: no invoice is ready or failed.")
         return redirect(back)
     messages.success(request, f"Export started: {run.total_count} invoice{'s' if run.total_count != 1 else ''}.")
     return redirect("xero_export:run", public_id=run.public_id)
