@@ -51,7 +51,9 @@ class CustomerForm(forms.ModelForm):
     def clean_currency(self) -> str:
         currency: str = self.cleaned_data["currency"].strip().upper()
         if not currency_is_iso(currency):
-            raise forms.ValidationError(f"“{currency[:10]}” is not an ISO 4217 currency code; choose one from the list.")
+            raise forms.ValidationError(
+                f"“{currency[:10]}” is not an ISO 4217 currency code; choose one from the list."
+            )
         return currency
 
 

@@ -127,7 +127,9 @@ def test_invoice_dated_today_in_tenant_timezone_with_due_date_and_currency_from_
     assert invoice.currency == "NZD"
 
 
-def test_blank_account_stays_blank_for_the_export_default_and_tax_falls_back_to_tenant_default(per_job_customer: Customer, tenant: Tenant) -> None:
+def test_blank_account_stays_blank_for_the_export_default_and_tax_uses_tenant_default(
+    per_job_customer: Customer, tenant: Tenant
+) -> None:
     booking = booking_with_charges(per_job_customer, ("1", "10", "GST"))
     booking.charges.update(account_code="", tax_code=None)
     booking.charges.create(description="Fuel levy", quantity=1, unit_price=Decimal("5"), account_code="260")

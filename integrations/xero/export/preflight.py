@@ -147,8 +147,8 @@ def _line_problems(invoice: Invoice, line: InvoiceLine, number: int, lists: Pref
             )
     elif account is not None and account.get("tax_type"):
         # No mapping: Xero applies the account's own tax type. Only a problem when its rate differs.
-        default = lists.tax_rates.get(account["tax_type"])
-        xero_rate = _rate(default.get("rate")) if default else None
+        default = lists.tax_rates.get(account["tax_type"]) or {}
+        xero_rate = _rate(default.get("rate"))
         if xero_rate is not None and xero_rate != line.tax_rate:
             problems.append(
                 PreflightProblem(
@@ -170,10 +170,8 @@ def invoice_preflight(*, invoice: Invoice, lists: PreflightLists) -> list[Prefli
     return list({p.reason: p for p in problems}.values())
 
 
-def _with_lines(invoices: Iterable[Invoice] | Sequence[int], tenant: Tenant) -> list[Invoice]:
+def _with_lines(ids: Sequence[int], tenant: Tenant) -> list[Invoice]:
     lines = Prefetch("lines", queryset=InvoiceLine.objects.order_by("position", "id"))
-    items = list(invoices)
-    ids = [i.pk if isinstance(i, Invoice) else i for i in items]
     return list(Invoice.objects.filter(tenant=tenant, id__in=ids).prefetch_related(lines).order_by("id"))
 
 
@@ -181,7 +179,7 @@ def invoices_preflight(*, tenant: Tenant, invoices: Iterable[Invoice]) -> dict[i
     """Invoice id → problems, for the invoices that have any (for the Ready to Export page)."""
     lists = preflight_lists_get(tenant=tenant)
     out = {}
-    for invoice in _with_lines(invoices, tenant):
+    for invoice in _with_lines([i.pk for i in invoices], tenant):
         problems = invoice_preflight(invoice=invoice, lists=lists)
         if problems:
             out[invoice.pk] = problems

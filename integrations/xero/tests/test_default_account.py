@@ -6,6 +6,8 @@ changing the Default sales account in Xero settings changed nothing for those li
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from integrations.xero.export.payload import invoice_payload_build, payload_serialize
@@ -20,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 def _raised_invoice(tenant: Tenant) -> Invoice:
     customer = CustomerFactory(tenant=tenant)
-    booking = BookingFactory(tenant=tenant, customer=customer)
+    booking: Any = BookingFactory(tenant=tenant, customer=customer)
     BookingChargeFactory(job=booking, description="Linehaul", account_code="", position=0)
     BookingChargeFactory(job=booking, description="Storage", account_code="260", position=1)
     (invoice,) = invoice_raise_for_jobs(tenant=tenant, jobs=[booking], mark_ready=True)
@@ -29,7 +31,9 @@ def _raised_invoice(tenant: Tenant) -> Invoice:
 
 def _line_accounts(invoice: Invoice, tenant: Tenant) -> list[str | None]:
     payload = invoice_payload_build(
-        invoice=invoice, xero_settings=xero_settings_get(tenant=tenant), contact_id="c0ffee00-0000-0000-0000-00000000000a"
+        invoice=invoice,
+        xero_settings=xero_settings_get(tenant=tenant),
+        contact_id="c0ffee00-0000-0000-0000-00000000000a",
     )
     return [line.get("AccountCode") for line in payload_serialize([payload])[0]["LineItems"]]
 

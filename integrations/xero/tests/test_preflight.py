@@ -88,7 +88,7 @@ def test_currency_the_organisation_has_not_enabled_is_flagged(
 def test_non_base_currency_is_sent_as_currency_code(
     accounts_client: Client, good_and_bad, xero_sandbox, django_capture_on_commit_callbacks
 ) -> None:
-    good, usd = good_and_bad
+    _good, usd = good_and_bad
     Invoice.objects.filter(pk=usd.pk).update(currency="USD")  # enabled in the AU demo org
 
     run = _export_selected(accounts_client, [usd], django_capture_on_commit_callbacks)
@@ -117,7 +117,7 @@ def test_unknown_currency_is_never_sent_as_the_base_currency(
 def test_unmapped_tax_code_whose_rate_differs_from_the_accounts_is_flagged(
     admin_client_: Client, tenant: Tenant, good_and_bad
 ) -> None:
-    good, bad = good_and_bad
+    _good, bad = good_and_bad
     bad.lines.update(tax_code="FRE", tax_rate=0)  # FRE is not mapped; account 200 defaults to 10% GST
 
     page = _ready_page(admin_client_)
