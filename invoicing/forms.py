@@ -15,8 +15,10 @@ from freighttracker.validators import (
     unit_price_validators,
     validate_single_line,
 )
+from integrations.xero.selectors import AccountOptions, xero_account_options
 from invoicing.models import Invoice, InvoiceLine
 from invoicing.services import InvoiceLineChange
+from jobs.account_field import account_field_restrict
 from tenancy.models import TaxCode, Tenant
 
 
@@ -80,11 +82,20 @@ class InvoiceLineForm(forms.Form):
     description = forms.CharField(max_length=500, validators=[validate_single_line])
     quantity = forms.DecimalField(max_digits=12, decimal_places=3, validators=quantity_validators)
     unit_price = forms.DecimalField(max_digits=12, decimal_places=2, validators=unit_price_validators)
-    account_code = forms.CharField(max_length=XERO_ACCOUNT_CODE_MAX, validators=[validate_single_line])
+    account_code = forms.CharField(
+        max_length=XERO_ACCOUNT_CODE_MAX,
+        validators=[validate_single_line],
+        required=False,
+        help_text="Blank: the Default sales account.",
+    )
     tax_code = forms.ModelChoiceField(queryset=TaxCode.objects.none(), required=False, empty_label="No tax")
 
-    def __init__(self, *args: Any, tax_codes: list[TaxCode], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, tax_codes: list[TaxCode], account_options: AccountOptions | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if account_options is not None:
+            account_field_restrict(form=self, options=account_options, current=self.initial.get("account_code") or "")
         field = self.fields["tax_code"]
         field.queryset = TaxCode.objects.filter(pk__in=[t.pk for t in tax_codes])  # type: ignore[attr-defined]
         # Render from the already loaded list: no query per row.
@@ -105,7 +116,7 @@ class InvoiceLineForm(forms.Form):
             description=d["description"],
             quantity=d["quantity"],
             unit_price=d["unit_price"],
-            account_code=d["account_code"],
+            account_code=d.get("account_code") or "",
             tax_code=d["tax_code"],
         )
 
@@ -130,7 +141,8 @@ def line_formset(
         }
         for line in lines
     ]
-    formset = LineFormSet(data=data, initial=initial, prefix="lines", form_kwargs={"tax_codes": tax_codes})
+    form_kwargs = {"tax_codes": tax_codes, "account_options": xero_account_options(tenant=tenant)}
+    formset = LineFormSet(data=data, initial=initial, prefix="lines", form_kwargs=form_kwargs)
     # Exactly one row per existing line: a forged TOTAL_FORMS is a form error, not empty rows.
     formset.min_num = formset.max_num = len(lines)
     for form, line in zip(formset.forms, lines, strict=False):

@@ -11,6 +11,8 @@ from django.forms.models import BaseInlineFormSet, inlineformset_factory
 
 from customers.models import Customer
 from freighttracker.validators import line_amount_check, total_check
+from integrations.xero.selectors import AccountOptions, xero_account_options
+from jobs.account_field import account_field_restrict
 from jobs.models import ChargeLine, Direction, Job
 from jobs.services import ChargeData, job_statuses_allowed
 from tenancy.models import TaxCode, Tenant
@@ -60,7 +62,14 @@ MAX_CHARGE_LINES = 100
 
 
 class ChargeLineForm(forms.ModelForm):
-    def __init__(self, *args: Any, tenant: Tenant, tax_codes: list[TaxCode] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        tenant: Tenant,
+        tax_codes: list[TaxCode] | None = None,
+        account_options: AccountOptions | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         tax_field = self.fields["tax_code"]
         tax_field.queryset = TaxCode.objects.filter(tenant=tenant)  # type: ignore[attr-defined]
@@ -72,7 +81,9 @@ class ChargeLineForm(forms.ModelForm):
             tax_field.choices = [("", "No tax"), *((tc.pk, _tax_label(tc)) for tc in tax_codes)]  # type: ignore[attr-defined]
         if not self.instance.pk and tenant.default_tax_code_id:
             self.fields["tax_code"].initial = tenant.default_tax_code_id
-        self.fields["account_code"].widget.attrs.setdefault("placeholder", tenant.default_account_code)
+        self.fields["account_code"].widget.attrs.setdefault("placeholder", "Default sales account")
+        if account_options is not None:
+            account_field_restrict(form=self, options=account_options, current=self.instance.account_code)
         self.fields["quantity"].widget.attrs.setdefault("step", "any")
 
 
@@ -85,6 +96,10 @@ class BaseChargeFormSet(BaseInlineFormSet):
             self._tax_codes = list(TaxCode.objects.filter(tenant=kwargs["tenant"]))
         if hasattr(self, "_tax_codes"):
             kwargs["tax_codes"] = self._tax_codes
+        if "tenant" in kwargs and not hasattr(self, "_account_options"):
+            self._account_options = xero_account_options(tenant=kwargs["tenant"])
+        if hasattr(self, "_account_options"):
+            kwargs["account_options"] = self._account_options
         return kwargs
 
     def clean(self) -> None:

@@ -15,6 +15,7 @@ from integrations.xero.models import (
     XeroConnection,
     XeroOrgCache,
     XeroPendingAuthorisation,
+    XeroSettings,
     XeroSettingsChange,
 )
 from integrations.xero.tokens import token_refresh_margin
@@ -99,3 +100,23 @@ def xero_pending_choice_get(
         used_at__gt=timezone.now() - _PENDING_TTL,
         tokens_encrypted__gt="",
     )
+
+
+@dataclass(frozen=True)
+class AccountOptions:
+    """Accounts a charge or invoice line may name, read from the organisation (empty: never read)."""
+
+    choices: list[tuple[str, str]]
+    default_label: str  # what a blank account means
+
+
+def xero_account_options(*, tenant: Tenant) -> AccountOptions:
+    """Revenue accounts of the connected organisation for line account selects, and the default's label."""
+    row = XeroOrgCache.objects.filter(tenant=tenant, kind="accounts").first()
+    accounts = list(row.data or []) if row else []
+    revenue = [a for a in accounts if a.get("class") == "REVENUE"] or accounts
+    choices = [(a["code"], f"{a['code']} — {a['name']}") for a in revenue]
+    default = XeroSettings.objects.filter(tenant=tenant).values_list("default_account_code", flat=True).first() or ""
+    names = {a["code"]: a["name"] for a in accounts}
+    shown = f"{default} — {names[default]}" if default in names else default or "not chosen yet"
+    return AccountOptions(choices=choices, default_label=f"Default sales account ({shown})")
