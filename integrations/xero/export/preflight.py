@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.urls import reverse
 from xero_python.accounting import CurrencyCode
 
@@ -50,6 +50,13 @@ class PreflightLists:
     currencies: set[str] | None
     base_currency: str
 
+    @property
+    def lines_needed(self) -> bool:
+        """False when no line check can find anything (lists unread, blank accounts accepted)."""
+        xs = self.settings
+        unchosen = xs.invoice_status == XeroInvoiceStatus.AUTHORISED and not xs.default_account_code
+        return self.accounts is not None or self.tax_rates is not None or unchosen
+
 
 @dataclass
 class PreflightSplit:
@@ -60,7 +67,7 @@ class PreflightSplit:
 
 
 def preflight_lists_get(*, tenant: Tenant) -> PreflightLists:
-    settings_row, _ = XeroSettings.objects.get_or_create(tenant=tenant)
+    settings_row = XeroSettings.objects.filter(tenant=tenant).first() or XeroSettings(tenant=tenant)  # read only
     cached = {row.kind: row.data for row in XeroOrgCache.objects.filter(tenant=tenant)}
     accounts = cached.get("accounts")
     tax_rates = cached.get("tax_rates")
@@ -165,21 +172,25 @@ def _line_problems(invoice: Invoice, line: InvoiceLine, number: int, lists: Pref
 def invoice_preflight(*, invoice: Invoice, lists: PreflightLists) -> list[PreflightProblem]:
     """The problems of one invoice (its ``lines`` prefetched), without repeats."""
     problems = _currency_problems(invoice, lists)
+    if not lists.lines_needed:
+        return problems
     for number, line in enumerate(invoice.lines.all(), start=1):
         problems.extend(_line_problems(invoice, line, number, lists))
     return list({p.reason: p for p in problems}.values())
 
 
-def _with_lines(ids: Sequence[int], tenant: Tenant) -> list[Invoice]:
-    lines = Prefetch("lines", queryset=InvoiceLine.objects.order_by("position", "id"))
-    return list(Invoice.objects.filter(tenant=tenant, id__in=ids).prefetch_related(lines).order_by("id"))
+def _lines_prefetch() -> Prefetch:
+    return Prefetch("lines", queryset=InvoiceLine.objects.order_by("position", "id"))
 
 
 def invoices_preflight(*, tenant: Tenant, invoices: Iterable[Invoice]) -> dict[int, list[PreflightProblem]]:
     """Invoice id → problems, for the invoices that have any (for the Ready to Export page)."""
     lists = preflight_lists_get(tenant=tenant)
+    items = list(invoices)
+    if lists.lines_needed:
+        prefetch_related_objects(items, _lines_prefetch())
     out = {}
-    for invoice in _with_lines([i.pk for i in invoices], tenant):
+    for invoice in items:
         problems = invoice_preflight(invoice=invoice, lists=lists)
         if problems:
             out[invoice.pk] = problems
@@ -190,7 +201,12 @@ def invoice_ids_preflight_split(*, tenant: Tenant, invoice_ids: Sequence[int]) -
     """Split ids to export into those that pass and those held back (kept in id order)."""
     lists = preflight_lists_get(tenant=tenant)
     split = PreflightSplit()
-    for invoice in _with_lines(invoice_ids, tenant):
+    invoices = Invoice.objects.filter(tenant=tenant, id__in=invoice_ids).order_by("id")
+    if lists.lines_needed:
+        invoices = invoices.prefetch_related(_lines_prefetch())
+    else:  # only the currency can be checked: no lines, few columns (an "Export all" of 10,000)
+        invoices = invoices.only("id", "public_id", "currency", "customer_id")
+    for invoice in invoices:
         problems = invoice_preflight(invoice=invoice, lists=lists)
         if problems:
             split.held[invoice.pk] = problems

@@ -87,20 +87,21 @@ def export_run_start(
     # Invoices Xero would refuse stay on Ready to Export, flagged, instead of being sent to fail.
     split = invoice_ids_preflight_split(tenant=tenant, invoice_ids=ids)
     ids = split.passing
+    held = preflight_held_message(tenant=tenant, held=split.held) if split.held else ""
     with transaction.atomic():
         run = ExportRun.objects.create(
-            tenant=tenant, trigger=trigger, requested_by=user, total_count=len(ids), status=ExportRunStatus.QUEUED
+            tenant=tenant,
+            trigger=trigger,
+            requested_by=user,
+            total_count=len(ids),
+            status=ExportRunStatus.QUEUED,
+            message=held,
         )
         through = ExportRun.invoices.through
         through.objects.bulk_create([through(exportrun_id=run.id, invoice_id=i) for i in ids], batch_size=2000)
-        if split.held:
-            run.message = preflight_held_message(tenant=tenant, held=split.held)
         if not ids:
-            run.status, run.finished_at = ExportRunStatus.FINISHED, timezone.now()
-            run.message = run.message or "Nothing to export."
+            run.status, run.finished_at, run.message = ExportRunStatus.FINISHED, timezone.now(), held or "Nothing to export."
             run.save(update_fields=["status", "finished_at", "message"])
-        elif split.held:
-            run.save(update_fields=["message"])
         elif enqueue:
             from integrations.xero.export.tasks import export_run_task
 
