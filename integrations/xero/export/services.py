@@ -100,7 +100,11 @@ def export_run_start(
         through = ExportRun.invoices.through
         through.objects.bulk_create([through(exportrun_id=run.id, invoice_id=i) for i in ids], batch_size=2000)
         if not ids:
-            run.status, run.finished_at, run.message = ExportRunStatus.FINISHED, timezone.now(), held or "Nothing to export."
+            run.status, run.finished_at, run.message = (
+                ExportRunStatus.FINISHED,
+                timezone.now(),
+                held or "Nothing to export.",
+            )
             run.save(update_fields=["status", "finished_at", "message"])
         elif enqueue:
             from integrations.xero.export.tasks import export_run_task
