@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('invoicing', '0002_initial'),
+        ('invoicing', '0003_raise_run'),
     ]
 
     operations = [
