@@ -40,7 +40,12 @@ class XeroSettingsForm(forms.Form):
     reference_rule = forms.ChoiceField(
         choices=ReferenceRule.choices, widget=forms.RadioSelect, help_text=REFERENCE_RULE_HELP
     )
-    default_account_code = forms.ChoiceField(required=False, label="Default sales account")
+    default_account_code = forms.ChoiceField(
+        required=False,
+        label="Default sales account",
+        help_text="Every charge line without an account of its own is sent to Xero with this account when it is "
+        "exported (changing it applies to invoices not yet exported). Lines that name an account keep theirs.",
+    )
     tracking_1 = forms.ChoiceField(required=False, label="Tracking category 1")
     tracking_2 = forms.ChoiceField(required=False, label="Tracking category 2")
     branding_theme_id = forms.ChoiceField(required=False, label="Branding theme")
@@ -84,6 +89,8 @@ class XeroSettingsForm(forms.Form):
                 required=False,
                 label=f"Xero tax type for {code.code} ({code.name})",
                 choices=_with_current(tax_choices, current, "— choose —"),
+                help_text="Blank: Xero applies the line account's own tax type (the pre-flight check holds back "
+                "an invoice whose rate would then differ from ours).",
                 initial=current,
             )
         tracking_choices = [

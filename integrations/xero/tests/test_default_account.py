@@ -52,3 +52,11 @@ def test_a_raised_line_without_account_keeps_it_blank(tenant: Tenant) -> None:
     invoice = _raised_invoice(tenant)
 
     assert [line.account_code for line in invoice.lines.all()] == ["", "260"]
+
+
+def test_settings_page_says_how_the_default_sales_account_applies(admin_client_) -> None:
+    from django.urls import reverse
+
+    html = admin_client_.get(reverse("xero:settings")).content.decode()
+
+    assert "Every charge line without an account of its own is sent to Xero with this account" in html
