@@ -143,7 +143,7 @@ class InvoiceLine(models.Model):
         max_length=20,
         blank=True,
         help_text="Blank: the Default sales account of the accounting settings, at export.",
-        validators=[validate_single_line, MaxLengthValidator(XERO_ACCOUNT_CODE_MAX)]
+        validators=[validate_single_line, MaxLengthValidator(XERO_ACCOUNT_CODE_MAX)],
     )
     tax_code = models.CharField(max_length=20, blank=True)
     tax_rate = models.DecimalField(max_digits=6, decimal_places=3, default=Decimal("0"))
