@@ -63,7 +63,7 @@ def test_the_readme_demo_exports_every_seeded_invoice_with_no_failure(
     page.get_by_role("button", name="Save Xero settings").click()
     page.wait_for_load_state("networkidle")
     assert XeroSettings.objects.get(tenant=demo).send_customer_reference is True
-    page.shots("demo-xero-settings", readme="xero-settings")
+    page.shots("demo-xero-settings")
 
     # Then sign in as accounts staff, open Invoicing → Ready to Export.
     page.context.clear_cookies()
@@ -75,11 +75,11 @@ def test_the_readme_demo_exports_every_seeded_invoice_with_no_failure(
     first_two = ready[:2]
     for invoice in first_two:
         page.get_by_label(f"Select {invoice.number}").check()
-    page.shots("demo-ready-to-export", readme="ready-to-export", full_page=False)
+    page.shots("demo-ready-to-export", full_page=False)
     page.get_by_role("button", name="Export 2 selected").click()
     progress = _wait_for_run_finished(page)
     assert "2 exported, 0 failed" in progress, progress
-    page.shots("demo-export-outcomes", readme="export-outcomes")
+    page.shots("demo-export-outcomes")
 
     # Then "Export all" for the rest.
     page.get_by_role("navigation").get_by_text("Invoicing", exact=True).click()
@@ -115,7 +115,7 @@ def test_preflight_flags_a_bad_invoice_before_sending_and_it_exports_once_fixed(
     flag = page.locator(f"tr.preflight-flag[data-invoice='{bad.number}']")
     assert "210 is not in the Xero organisation's chart of accounts" in flag.inner_text()
     assert page.locator("tr.preflight-flag").count() == 1
-    page.shots("preflight-flag")
+    page.shots("preflight-flag", readme="preflight-flag", full_page=False)
 
     for invoice in (good, bad):
         page.get_by_label(f"Select {invoice.number}").check()

@@ -109,6 +109,12 @@ def _rate(value: Any) -> Decimal | None:
         return None
 
 
+def _percent(value: Decimal) -> str:
+    """10.000 → "10", 12.5 → "12.5" (``normalize()`` alone would say "1E+1")."""
+    text = format(value.normalize(), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def _line_problems(invoice: Invoice, line: InvoiceLine, number: int, lists: PreflightLists) -> list[PreflightProblem]:
     xs = lists.settings
     label = f"Line {number} (“{line.description[:40]}”)"
@@ -159,8 +165,8 @@ def _line_problems(invoice: Invoice, line: InvoiceLine, number: int, lists: Pref
         if xero_rate is not None and xero_rate != line.tax_rate:
             problems.append(
                 PreflightProblem(
-                    f"{label}: our tax code {line.tax_code or '(none)'} ({line.tax_rate.normalize()}%) has no Xero tax "
-                    f"type, so Xero would apply account {account_code}'s {default['name']} ({xero_rate.normalize()}%) "
+                    f"{label}: our tax code {line.tax_code or '(none)'} ({_percent(line.tax_rate)}%) has no Xero tax "
+                    f"type, so Xero would apply account {account_code}'s {default['name']} ({_percent(xero_rate)}%) "
                     "and the totals would differ. Map the tax code in Xero settings.",
                     *_settings_fix(),
                     admin_only=True,

@@ -123,6 +123,7 @@ def test_unmapped_tax_code_whose_rate_differs_from_the_accounts_is_flagged(
     page = _ready_page(admin_client_)
 
     assert "our tax code FRE (0%) has no Xero tax type" in page
+    assert "GST on Income (10%) and the totals would differ" in page
     assert reverse("xero:settings") in page
     assert page.count('class="preflight-flag"') == 1
 
