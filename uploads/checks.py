@@ -176,7 +176,9 @@ class RowChecker:
         layout = self.layout
         errors: list[list[str]] = []
         clean: dict[str, Any] = {}
-        values = {key: cell_text(v) for key, v in row.items() if cell_text(v).strip()}
+        texts = {key: cell_text(v) for key, v in row.items()}
+        values = {key: text for key, text in texts.items() if text.strip()}
+        row = {key: row[key] for key in values}  # blank cells drop out: they take the column's default
         customer_id = None
         for column in layout.columns:
             if column.key.startswith("charge"):
@@ -209,6 +211,8 @@ class RowChecker:
 
     def _cell(self, column: Column, raw: Any) -> Any:
         kind = column.type
+        if raw is None:
+            return "" if kind == "text" else self.default_tax if kind == "tax_code" else None
         if kind == "customer":
             text = cell_text(raw).strip()
             if not text:
@@ -244,7 +248,7 @@ class RowChecker:
         charges = []
         for slot in range(1, CHARGE_SLOTS + 1):
             keys = {part: f"charge{slot}_{part}" for part, *_ in CHARGE_PARTS}
-            if all(not cell_text(row.get(k)).strip() for k in keys.values()):
+            if not any(k in row for k in keys.values()):
                 continue
             charge: dict[str, Any] = {}
             ok = True
