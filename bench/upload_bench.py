@@ -153,9 +153,10 @@ def _bench(fmt: str, rows: int) -> dict[str, Any]:
         CustomerFactory.create(tenant=tenant, code=f"CUST{n:02d}")
 
     def parse(upload: Upload) -> None:
-        with upload.file.open("rb") as stream, rows_open(
-            stream=stream, file_format=upload.file_format, kind="booking", size=upload.file_size
-        ) as sheet:
+        with (
+            upload.file.open("rb") as stream,
+            rows_open(stream=stream, file_format=upload.file_format, kind="booking", size=upload.file_size) as sheet,
+        ):
             count = sum(1 for _ in sheet.rows)
         assert count == rows, count
 
