@@ -6,9 +6,11 @@ Celery tasks (:mod:`uploads.tasks`); the web request only stores the file and qu
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import re
+from collections.abc import Iterator
 from typing import IO, Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -71,12 +73,37 @@ def _enqueue_check(upload_id: int) -> None:
     upload_check_task.delay(upload_id)
 
 
+CHECK_LOCK_NAMESPACE = 0x55504C43  # "UPLC": one check of an upload at a time
+
+
+@contextlib.contextmanager
+def _check_lock(upload_id: int) -> Iterator[bool]:
+    """A session advisory lock: a task delivered twice (acks_late) does not check the file twice at once."""
+    key = [CHECK_LOCK_NAMESPACE, upload_id % 2**31]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", key)
+        row = cursor.fetchone()
+    got = bool(row and row[0])
+    try:
+        yield got
+    finally:
+        if got:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
+
+
 def upload_check(*, upload_id: int) -> None:
     """Read and check every row of a queued upload; store the rows and the counts.
 
-    Runs in a worker. Claims the upload (queued → checking) so a redelivered task does not check
-    twice at once; a check interrupted by a crash is started again from the beginning.
+    Runs in a worker. A check interrupted by a crash (the task is delivered again) starts again
+    from the beginning; one running at the same moment makes the second delivery do nothing.
     """
+    with _check_lock(upload_id) as got:
+        if got:
+            _upload_check(upload_id)
+
+
+def _upload_check(upload_id: int) -> None:
     claimed = Upload.objects.filter(pk=upload_id, status__in=[UploadStatus.QUEUED, UploadStatus.CHECKING]).update(
         status=UploadStatus.CHECKING, progress_done=0, progress_percent=0, message=""
     )

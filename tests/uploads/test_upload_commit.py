@@ -120,3 +120,28 @@ def test_booking_reference_of_other_customer_or_tenant_is_not_a_clash(
     BookingFactory.create(tenant=other_tenant, customer_reference="PO-00001")
     upload = upload_run(tenant=tenant, user=ops_user, data=csv_bytes([good_row(1)]), name="a.csv")
     assert (upload.rows_good, upload.rows_refused) == (1, 0)
+
+
+@pytest.mark.django_db
+def test_a_check_already_running_elsewhere_is_not_started_twice(tenant: Tenant, ops_user: User, acme: Customer) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import connections
+
+    from uploads.services import CHECK_LOCK_NAMESPACE, upload_check, upload_create
+
+    upload = upload_create(
+        tenant=tenant, user=ops_user, kind="booking", file=SimpleUploadedFile("a.csv", csv_bytes([good_row(1)])),
+        skip_existing=False,
+    )  # fmt: skip
+    other = connections.create_connection("default")  # another worker, busy checking this upload
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [CHECK_LOCK_NAMESPACE, upload.pk])
+        upload_check(upload_id=upload.pk)
+        upload.refresh_from_db()
+        assert (upload.status, upload.rows.count()) == (UploadStatus.QUEUED, 0)
+    finally:
+        other.close()  # ends its session, and its lock
+    upload_check(upload_id=upload.pk)
+    upload.refresh_from_db()
+    assert (upload.status, upload.rows_total) == (UploadStatus.CHECKED, 1)
