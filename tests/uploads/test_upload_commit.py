@@ -141,7 +141,9 @@ def test_a_check_already_running_elsewhere_is_not_started_twice(tenant: Tenant, 
         upload.refresh_from_db()
         assert (upload.status, upload.rows.count()) == (UploadStatus.QUEUED, 0)
     finally:
-        other.close()  # ends its session, and its lock
+        with other.cursor() as cursor:  # released explicitly: a closing session lets go a moment later
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [CHECK_LOCK_NAMESPACE, upload.pk])
+        other.close()
     upload_check(upload_id=upload.pk)
     upload.refresh_from_db()
     assert (upload.status, upload.rows_total) == (UploadStatus.CHECKED, 1)
