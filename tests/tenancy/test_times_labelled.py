@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from bookings.models import Booking
 from tenancy.models import Tenant
 from tests.factories import BookingFactory
 from tracking.models import StatusEvent
@@ -16,11 +17,11 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_bookings_tracking_timeline_shows_the_tenants_zone_by_name(ops_client: Client, tenant: Tenant) -> None:
-    booking = BookingFactory(tenant=tenant)
+    booking: Booking = BookingFactory(tenant=tenant)  # type: ignore[assignment]
     StatusEvent.objects.create(
         tenant=tenant,
         booking=booking,
-        code=StatusEvent._meta.get_field("code").choices[0][0],  # type: ignore[index]
+        code="booked",
         occurred_at=dt.datetime(2026, 1, 1, 0, 30, tzinfo=dt.UTC),
     )
 
