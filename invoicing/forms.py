@@ -76,6 +76,15 @@ def plain_number(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+LINE_INPUT_LABELS = {
+    "description": "Description",
+    "quantity": "Quantity",
+    "unit_price": "Unit price",
+    "account_code": "Account",
+    "tax_code": "Tax",
+}
+
+
 class InvoiceLineForm(forms.Form):
     job_number = ""  # shown beside the row; set by line_formset
     line_id = forms.IntegerField(widget=forms.HiddenInput)
@@ -100,6 +109,10 @@ class InvoiceLineForm(forms.Form):
         field.queryset = TaxCode.objects.filter(pk__in=[t.pk for t in tax_codes])  # type: ignore[attr-defined]
         # Render from the already loaded list: no query per row.
         field.choices = [("", "No tax"), *[(t.pk, tax_label(t)) for t in tax_codes]]  # type: ignore[attr-defined]
+        # The table's column headers are not labels: name every input for screen readers (an
+        # attribute, not a <label> element per cell, keeps a forged 500-row page small).
+        for name, label in LINE_INPUT_LABELS.items():
+            self.fields[name].widget.attrs["aria-label"] = label
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

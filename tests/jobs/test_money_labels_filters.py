@@ -58,6 +58,8 @@ def _unlabelled_inputs(html: str, section: str) -> list[str]:
             if 'type="hidden"' in tag:
                 continue
             found = re.search(r'\bid="([^"]+)"', tag)
+            if "aria-label=" in tag:
+                continue
             if not found or f'for="{found.group(1)}"' not in html:
                 missing.append(tag[:80])
     return missing
