@@ -61,6 +61,11 @@ class SandboxApp:
         if rule.kind == "429":
             headers = {"Retry-After": str(rule.retry_after), "X-Rate-Limit-Problem": rule.problem}
             return Response.json(429, problem(429, "Too Many Requests", "Rate limit exceeded"), headers)
+        if rule.kind == "401":  # Xero refused the token (revoked, clock skew) although it looked fresh to us
+            return identity.unauthorized("TokenExpired: token expired at a time the client did not expect")
+        if rule.kind == "delay":  # Xero is slow: wait, then do the work and answer normally
+            time.sleep(float(rule.hold_seconds))
+            return self._dispatch(request)
         if rule.kind in ("500", "503"):
             status = int(rule.kind)
             title = "An error occurred in Xero" if status == 500 else "Service Unavailable"

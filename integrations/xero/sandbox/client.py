@@ -46,7 +46,8 @@ class SandboxControl:
     def add_fault(
         self, kind: str, *, method: str = "*", path: str = "*", times: int | None = 1, **extra: Any
     ) -> dict[str, Any]:
-        """Inject a fault: kind is "429", "500", "503", "reset" or "commit_then_timeout"."""
+        """Inject a fault: kind is "429", "500", "503", "reset", "commit_then_timeout", "401" (refuse the
+        token) or "delay" (answer normally after ``hold_seconds``)."""
         rule = {"kind": str(kind), "method": method, "path": path, "times": times, **extra}
         return dict(self._call("POST", "faults", rule)["faults"][0])
 

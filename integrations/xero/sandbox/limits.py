@@ -10,7 +10,7 @@ from collections import defaultdict, deque
 from dataclasses import asdict, dataclass
 from typing import Any
 
-FAULT_KINDS = ("429", "500", "503", "reset", "commit_then_timeout")
+FAULT_KINDS = ("429", "500", "503", "reset", "commit_then_timeout", "401", "delay")
 _MINUTE = 60.0
 _DAY = 86400.0
 
