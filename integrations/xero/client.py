@@ -14,7 +14,8 @@ retry policy are the same everywhere:
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import urllib3
 from django.conf import settings
@@ -22,11 +23,12 @@ from xero_python.accounting import AccountingApi
 from xero_python.api_client import ApiClient
 from xero_python.api_client.configuration import Configuration
 from xero_python.api_client.oauth2 import OAuth2Token
+from xero_python.exceptions import HTTPStatusException
 
 from integrations.xero.exceptions import XeroReconnectRequired
 from integrations.xero.models import XeroConnection
 from integrations.xero.oauth import http_timeout
-from integrations.xero.tokens import xero_token_get_valid
+from integrations.xero.tokens import xero_token_get_valid, xero_token_refresh
 
 __all__ = [
     "NO_RETRIES",
@@ -35,7 +37,11 @@ __all__ = [
     "xero_accounting_api",
     "xero_api_client",
     "xero_call_kwargs",
+    "xero_connection_id_of",
+    "xero_read_refreshing",
 ]
+
+T = TypeVar("T")
 
 #: Seconds; (connect, read) is derived from it in :func:`xero_call_kwargs`.
 REQUEST_TIMEOUT: int = settings.XERO_HTTP_TIMEOUT
@@ -95,9 +101,31 @@ def xero_api_client(*, connection: XeroConnection) -> ApiClient:
     # lazily from connection_pool_kw, so setting it before the first call covers every pool.
     api_client.rest_client.pool_manager.connection_pool_kw["retries"] = NO_RETRIES
     api_client.set_default_header("User-Agent", "freighttracker (+xero-python)")
+    # Which connection's token to refresh when Xero answers 401 (see xero_connection_id_of).
+    api_client.freight_connection_id = connection.pk
     return api_client
+
+
+def xero_connection_id_of(fn: Any) -> int | None:
+    """The XeroConnection behind a bound SDK method (``api.get_contacts``), or None for anything else."""
+    api_client = getattr(getattr(fn, "__self__", None), "api_client", None)
+    value = getattr(api_client, "freight_connection_id", None)
+    return int(value) if value is not None else None
 
 
 def xero_accounting_api(*, connection: XeroConnection) -> AccountingApi:
     """AccountingApi for ``connection`` at ``settings.XERO_API_URL``; tenant id is ``connection.xero_tenant_id``."""
     return AccountingApi(xero_api_client(connection=connection), base_url=settings.XERO_API_URL)
+
+
+def xero_read_refreshing(*, connection_id: int, call: Callable[[], T]) -> T:
+    """``call()``; when Xero answers 401 (token revoked or clock skew), refresh the token once and
+    call again. For reads outside the export engine (which does the same under its limiter)."""
+    try:
+        return call()
+    except HTTPStatusException as exc:
+        if int(exc.status or 0) != 401:
+            raise
+    # Xero docs: https://developer.xero.com/documentation/guides/oauth2/troubleshooting (401 → refresh)
+    xero_token_refresh(connection_id=connection_id, force=True)
+    return call()

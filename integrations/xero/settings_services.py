@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from integrations.xero.client import xero_accounting_api, xero_call_kwargs
+from integrations.xero.client import xero_accounting_api, xero_call_kwargs, xero_read_refreshing
 from integrations.xero.exceptions import XeroNotConnected
 from integrations.xero.models import XeroConnection, XeroOrgCache, XeroSettings, XeroSettingsChange
 from tenancy.models import Tenant, User
@@ -118,12 +118,16 @@ def xero_org_cache_refresh(*, tenant: Tenant) -> dict[str, list[dict[str, Any]]]
     api = xero_accounting_api(connection=connection)
     tid = connection.xero_tenant_id
     kwargs = xero_call_kwargs()
-    accounts = api.get_accounts(tid, **kwargs).accounts or []
-    tax_rates = api.get_tax_rates(tid, **kwargs).tax_rates or []
-    categories = api.get_tracking_categories(tid, **kwargs).tracking_categories or []
-    themes = api.get_branding_themes(tid, **kwargs).branding_themes or []
+
+    def read(fn: Any) -> Any:
+        return xero_read_refreshing(connection_id=connection.pk, call=lambda: fn(tid, **kwargs))
+
+    accounts = read(api.get_accounts).accounts or []
+    tax_rates = read(api.get_tax_rates).tax_rates or []
+    categories = read(api.get_tracking_categories).tracking_categories or []
+    themes = read(api.get_branding_themes).branding_themes or []
     # Xero docs: https://developer.xero.com/documentation/api/accounting/currencies (enabled currencies)
-    currencies = api.get_currencies(tid, **kwargs).currencies or []
+    currencies = read(api.get_currencies).currencies or []
     data: dict[str, list[dict[str, Any]]] = {
         "accounts": [
             {

@@ -4,6 +4,10 @@ It takes a slot from the organisation's limiter first (or raises :class:`RateLim
 wait, so the task reschedules itself instead of sleeping), gives the slot back afterwards, and
 turns Xero's 429 into a limiter block for every worker plus :class:`RateLimited` — or
 :class:`DayLimitReached` when ``X-Rate-Limit-Problem`` says the day's allowance is spent.
+
+A 401 (Xero no longer accepts a token that looked fresh to us: revoked, clock skew) refreshes the
+token once and repeats the call under a new slot; a 401 means Xero did nothing, so repeating is safe.
+Xero's answer always wins over the limiter's bookkeeping: the limiter never raises (see limiter.py).
 """
 
 from __future__ import annotations
@@ -12,10 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from xero_python.exceptions import RateLimitException
+from xero_python.exceptions import HTTPStatusException, RateLimitException
 
-from integrations.xero.client import xero_call_kwargs
+from integrations.xero.client import xero_call_kwargs, xero_connection_id_of
 from integrations.xero.export.limiter import Slot, limiter_acquire, limiter_block, limiter_release
+from integrations.xero.tokens import xero_token_refresh
 
 T = TypeVar("T")
 DEFAULT_RETRY_AFTER = 60.0
@@ -74,6 +79,24 @@ def xero_call(*, org: str, kind: str, fn: Callable[..., T], slot: Slot | None = 
     """
     slot = slot or xero_slot_take(org=org)
     try:
+        return _call_once(org=org, kind=kind, fn=fn, kwargs=kwargs)
+    except HTTPStatusException as exc:
+        connection_id = xero_connection_id_of(fn)
+        if int(exc.status or 0) != 401 or connection_id is None:
+            raise
+    finally:
+        limiter_release(org=org, slot=slot)
+    # Xero docs: https://developer.xero.com/documentation/guides/oauth2/troubleshooting (401 → refresh)
+    xero_token_refresh(connection_id=connection_id, force=True)
+    slot = xero_slot_take(org=org)
+    try:
+        return _call_once(org=org, kind=kind, fn=fn, kwargs=kwargs)
+    finally:
+        limiter_release(org=org, slot=slot)
+
+
+def _call_once(*, org: str, kind: str, fn: Callable[..., T], kwargs: dict[str, Any]) -> T:
+    try:
         STATS.add(kind)
         return fn(org, **kwargs, **xero_call_kwargs())
     except RateLimitException as exc:
@@ -83,5 +106,3 @@ def xero_call(*, org: str, kind: str, fn: Callable[..., T], slot: Slot | None = 
         if problem == "day":
             raise DayLimitReached(wait, from_xero=True) from exc
         raise RateLimited(wait, from_xero=True) from exc
-    finally:
-        limiter_release(org=org, slot=slot)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from integrations.xero.models import AttemptOutcome, ExportAttempt, ExportRun, ExportRunStatus
 from invoicing.models import Invoice, InvoiceStatus
@@ -22,6 +22,7 @@ class RunProgress:
     exporting: int
     waiting: int
     done: bool
+    elsewhere: int = 0  # invoices of this run that another export is sending
 
     @property
     def settled(self) -> int:
@@ -37,8 +38,14 @@ def export_runs(*, tenant: Tenant) -> QuerySet[ExportRun]:
 
 
 def export_run_progress(*, run: ExportRun) -> RunProgress:
-    agg = run.invoices.aggregate(
-        exporting=Count("id", filter=Q(status=InvoiceStatus.EXPORTING)),
+    # "Being sent" by this run means claimed by it: its attempt is the invoice's latest. An invoice
+    # of this run that another export has claimed is counted apart ("elsewhere").
+    latest_run = Subquery(
+        ExportAttempt.objects.filter(invoice_id=OuterRef("pk")).order_by("-started_at", "-id").values("run_id")[:1]
+    )
+    agg = run.invoices.annotate(latest_run=latest_run).aggregate(
+        exporting=Count("id", filter=Q(status=InvoiceStatus.EXPORTING, latest_run=run.pk)),
+        elsewhere=Count("id", filter=Q(status=InvoiceStatus.EXPORTING) & ~Q(latest_run=run.pk)),
         waiting=Count("id", filter=Q(status__in=[InvoiceStatus.READY, InvoiceStatus.EXPORT_FAILED])),
     )
     attempts = ExportAttempt.objects.filter(run=run).aggregate(
@@ -54,6 +61,7 @@ def export_run_progress(*, run: ExportRun) -> RunProgress:
         failed=attempts["failed"],
         exporting=agg["exporting"],
         waiting=agg["waiting"],
+        elsewhere=agg["elsewhere"],
         done=done,
     )
 

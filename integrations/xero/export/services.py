@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import urllib3
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 from xero_python.exceptions import HTTPStatusException
 
@@ -194,15 +194,20 @@ def _step(run: ExportRun) -> StepResult:
 
 
 def _run_unsettled(run: ExportRun) -> list[Invoice]:
-    """This run's invoices still EXPORTING whose last attempt here is pending or unknown."""
+    """Invoices this run claimed and has not settled: still EXPORTING, and their latest attempt is
+    this run's, pending or unknown. An invoice another run claimed since (its latest attempt is that
+    run's) is not ours to settle, even if an older attempt of ours for it is still unknown."""
+    latest = (
+        ExportAttempt.objects.filter(invoice_id=OuterRef("invoice_id")).order_by("-started_at", "-id").values("id")[:1]
+    )
     ids = (
         ExportAttempt.objects.filter(
             run=run,
             outcome__in=[AttemptOutcome.PENDING, AttemptOutcome.UNKNOWN],
             invoice__status=InvoiceStatus.EXPORTING,
         )
+        .filter(id=Subquery(latest))
         .values_list("invoice_id", flat=True)
-        .distinct()
     )
     return list(Invoice.objects.filter(id__in=list(ids)).order_by("id")[:BATCH_SIZE])
 
