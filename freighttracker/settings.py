@@ -221,9 +221,15 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Task modules outside an app's top-level tasks.py (autodiscovery only finds <app>.tasks).
 CELERY_IMPORTS = ["integrations.xero.export.tasks"]
+# How often beat runs the export's recovery (the run page quotes it).
+XERO_EXPORT_RECOVERY_SECONDS = env_int("XERO_EXPORT_RECOVERY_SECONDS", 30)
 # Static beat entries (the DatabaseScheduler copies them into django-celery-beat's tables).
 CELERY_BEAT_SCHEDULE = {
-    "xero-export-recover-stuck": {"task": "xero_export.recover_stuck", "schedule": 300.0},
+    # Settles claims past their lease and re-publishes stalled runs; two indexed queries when idle.
+    "xero-export-recover-stuck": {
+        "task": "xero_export.recover_stuck",
+        "schedule": float(XERO_EXPORT_RECOVERY_SECONDS),
+    },
     # Weekly / monthly consolidated invoices, decided per tenant in its own timezone (invoicing.scheduled).
     "invoicing-raise-scheduled": {"task": "invoicing.raise_scheduled", "schedule": 3600.0},
     # Xero refresh tokens die after 60 days unused; the keep-alive refreshes connections idle for 30.
@@ -275,8 +281,13 @@ XERO_API_URL = env_str("XERO_API_URL", f"{_xero_default}/api.xro/2.0" if DEBUG e
 XERO_HTTP_TIMEOUT = env_int("XERO_HTTP_TIMEOUT", 30)
 XERO_TOKEN_REFRESH_MARGIN = env_int("XERO_TOKEN_REFRESH_MARGIN", 300)  # seconds before expiry to refresh
 XERO_SANDBOX_ENABLED = env_bool("XERO_SANDBOX_ENABLED", DEBUG)
-# Export engine: invoices left "exporting" this long are settled by look-up (periodic task).
-XERO_EXPORT_STUCK_SECONDS = env_int("XERO_EXPORT_STUCK_SECONDS", 900)
+# Export engine: a claim's lease — invoices left "exporting" this long are settled by look-up in
+# Xero (the periodic recovery). It must outlast one step (a call, a token refresh and a retry).
+XERO_EXPORT_STUCK_SECONDS = env_int("XERO_EXPORT_STUCK_SECONDS", 60)
+if XERO_EXPORT_STUCK_SECONDS < 2 * XERO_HTTP_TIMEOUT:
+    raise ImproperlyConfigured("XERO_EXPORT_STUCK_SECONDS must be at least twice XERO_HTTP_TIMEOUT")
+# A run whose next step is this late (its message lost with the broker or a killed worker) is re-queued.
+XERO_EXPORT_STALL_GRACE_SECONDS = env_int("XERO_EXPORT_STALL_GRACE_SECONDS", 15)
 # Our own per-organisation limiter, under Xero's 60 calls a minute / 5 at once (headroom kept).
 XERO_EXPORT_MINUTE_LIMIT = env_int("XERO_EXPORT_MINUTE_LIMIT", 55)
 XERO_EXPORT_CONCURRENCY = env_int("XERO_EXPORT_CONCURRENCY", 5)

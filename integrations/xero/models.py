@@ -144,10 +144,24 @@ class ExportRun(models.Model):
     exported_count = models.PositiveIntegerField(default=0)
     failed_count = models.PositiveIntegerField(default=0)
     message = models.TextField(blank=True)
+    # The run's own outbox: when its next step is due. A step sets it to "now + lease" while it
+    # works and to "now + countdown" when it hands over; a run whose next step is overdue (its task
+    # was lost with a broker outage or a killed worker) is re-published by the periodic recovery.
+    next_step_at = models.DateTimeField(null=True, blank=True)
+    # Sequence number of the run's current step message; a message carrying an older number is a
+    # duplicate (re-published by recovery, or restored by the broker) and is dropped.
+    step_seq = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["tenant", "-created_at"])]
+        indexes = [
+            models.Index(fields=["tenant", "-created_at"]),
+            models.Index(
+                fields=["next_step_at"],
+                name="xero_exportrun_open_due",
+                condition=models.Q(status__in=["queued", "running", "deferred"]),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Export {self.public_id} ({self.trigger}, {self.status})"

@@ -11,10 +11,16 @@ seconds", and the caller reschedules its Celery task with that countdown.
 Redis (``settings.REDIS_URL``) holds the state in production — one Lua script, atomic. Without
 Redis a PostgreSQL row per organisation (``XeroRateLimitState``) locked ``FOR UPDATE`` does the
 same job.
+
+The limiter is bookkeeping, never a reason to fail or to lose Xero's answer: when Redis cannot be
+reached, :func:`limiter_acquire` says "wait :data:`OUTAGE_WAIT_SECONDS`" (no call is made without a
+slot, so Xero's limits hold), and :func:`limiter_release` / :func:`limiter_block` log and return
+(a slot not given back expires with its lease).
 """
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from dataclasses import dataclass
@@ -25,6 +31,8 @@ from django.conf import settings
 from django.db import transaction
 
 from integrations.xero.models import XeroRateLimitState
+
+logger = logging.getLogger(__name__)
 
 MINUTE_LIMIT = 55
 WINDOW_SECONDS = 60.0
@@ -41,6 +49,7 @@ def _limits() -> tuple[int, int]:
 
 LEASE_SECONDS = 120.0  # longer than the HTTP timeout: a slot outlives its call only if the worker died
 BUSY_RETRY_SECONDS = 0.5  # all 5 concurrent slots taken: try again soon
+OUTAGE_WAIT_SECONDS = 5.0  # Redis unreachable: wait and ask again
 
 
 @dataclass(frozen=True)
@@ -76,11 +85,22 @@ return {1, 0}
 """
 
 
-@cache
 def _redis() -> Any:
+    return _redis_for(settings.REDIS_URL)
+
+
+@cache
+def _redis_for(url: str) -> Any:
     import redis
 
-    return redis.Redis.from_url(settings.REDIS_URL)
+    # Short socket timeouts: an unreachable Redis must turn into "wait", not a hung worker.
+    return redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
+
+
+def _redis_errors() -> tuple[type[BaseException], ...]:
+    import redis
+
+    return (redis.RedisError, OSError)
 
 
 def _keys(org: str) -> list[str]:
@@ -96,23 +116,31 @@ def limiter_acquire(*, org: str, now: float | None = None) -> Slot:
     """Take one call slot for organisation ``org`` (Xero tenant id), or say how long to wait."""
     token = uuid.uuid4().hex
     if _use_redis():
-        now_ms = int((now if now is not None else time.time()) * 1000)
-        script = _redis().register_script(_ACQUIRE_LUA)
-        minute_limit, concurrency = _limits()
-        ok, wait_ms = script(
-            keys=_keys(org),
-            args=[
-                now_ms,
-                int(WINDOW_SECONDS * 1000),
-                minute_limit,
-                concurrency,
-                int(LEASE_SECONDS * 1000),
-                token,
-                int(BUSY_RETRY_SECONDS * 1000),
-            ],
-        )
-        return Slot(granted=True, token=token) if ok else Slot(granted=False, wait_seconds=int(wait_ms) / 1000)
+        try:
+            return _redis_acquire(org=org, token=token, now=now)
+        except _redis_errors() as exc:
+            logger.warning("Xero rate limiter unavailable (%r); waiting %ss", exc, OUTAGE_WAIT_SECONDS)
+            return Slot(granted=False, wait_seconds=OUTAGE_WAIT_SECONDS)
     return _pg_acquire(org=org, token=token, now=now if now is not None else time.time())
+
+
+def _redis_acquire(*, org: str, token: str, now: float | None) -> Slot:
+    now_ms = int((now if now is not None else time.time()) * 1000)
+    script = _redis().register_script(_ACQUIRE_LUA)
+    minute_limit, concurrency = _limits()
+    ok, wait_ms = script(
+        keys=_keys(org),
+        args=[
+            now_ms,
+            int(WINDOW_SECONDS * 1000),
+            minute_limit,
+            concurrency,
+            int(LEASE_SECONDS * 1000),
+            token,
+            int(BUSY_RETRY_SECONDS * 1000),
+        ],
+    )
+    return Slot(granted=True, token=token) if ok else Slot(granted=False, wait_seconds=int(wait_ms) / 1000)
 
 
 def limiter_release(*, org: str, slot: Slot) -> None:
@@ -120,7 +148,10 @@ def limiter_release(*, org: str, slot: Slot) -> None:
     if not slot.granted:
         return
     if _use_redis():
-        _redis().zrem(_keys(org)[1], slot.token)
+        try:
+            _redis().zrem(_keys(org)[1], slot.token)
+        except _redis_errors() as exc:  # the slot expires with its lease
+            logger.warning("Xero rate limiter unavailable (%r); slot left to expire", exc)
         return
     with transaction.atomic():
         state = XeroRateLimitState.objects.select_for_update().filter(xero_tenant_id=org).first()
@@ -132,7 +163,10 @@ def limiter_block(*, org: str, seconds: float, now: float | None = None) -> None
     """Xero said 429: nobody calls this organisation for ``seconds``."""
     seconds = max(float(seconds), 1.0)
     if _use_redis():
-        _redis().set(_keys(org)[2], "1", px=int(seconds * 1000))
+        try:
+            _redis().set(_keys(org)[2], "1", px=int(seconds * 1000))
+        except _redis_errors() as exc:  # the caller waits Retry-After anyway (RateLimited)
+            logger.warning("Xero rate limiter unavailable (%r); block of %ss not shared", exc, seconds)
         return
     until = (now if now is not None else time.time()) + seconds
     with transaction.atomic():

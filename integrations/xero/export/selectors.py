@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.utils import timezone
 
 from integrations.xero.models import AttemptOutcome, ExportAttempt, ExportRun, ExportRunStatus
 from invoicing.models import Invoice, InvoiceStatus
@@ -104,3 +107,29 @@ def export_run_problems_attach(*, run: ExportRun, invoices: list[Invoice]) -> No
     for inv in failed:
         if inv.pk in sent:
             inv.export_problems = export_problems_group(text=inv.export_error, lines=sent[inv.pk])  # type: ignore[attr-defined]
+
+
+def export_run_stalled_since(*, run: ExportRun) -> dt.datetime | None:
+    """When an open run's next step fell due, if it is overdue by more than the grace (its step
+    message was lost: broker outage, killed worker); None while the run moves or is done."""
+    if run.status not in (ExportRunStatus.QUEUED, ExportRunStatus.RUNNING, ExportRunStatus.DEFERRED):
+        return None
+    grace = dt.timedelta(seconds=getattr(settings, "XERO_EXPORT_STALL_GRACE_SECONDS", 15))
+    if run.next_step_at is None or run.next_step_at > timezone.now() - grace:
+        return None
+    return run.next_step_at
+
+
+def export_run_stall_notice(*, run: ExportRun) -> str:
+    """What the run page says about a stalled run: since when (tenant's time zone) and what happens next."""
+    since = export_run_stalled_since(run=run)
+    if since is None:
+        return ""
+    tz_name = run.tenant.timezone
+    local = since.astimezone(zoneinfo.ZoneInfo(tz_name))
+    every = int(getattr(settings, "XERO_EXPORT_RECOVERY_SECONDS", 30))
+    return (
+        f"Stalled: no progress since {local:%H:%M:%S} ({tz_name}). The background worker or its queue "
+        f"was interrupted. Recovery checks every {every} seconds and resumes this export by itself; "
+        "invoices that may already be in Xero are looked up there first, never sent twice."
+    )

@@ -18,8 +18,10 @@ from dataclasses import dataclass
 import urllib3
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
+from redis.exceptions import RedisError
 from xero_python.exceptions import HTTPStatusException
 
 from integrations.xero.client import xero_accounting_api
@@ -45,21 +47,48 @@ from tenancy.timefmt import tenant_time_text
 logger = logging.getLogger(__name__)
 
 DONE_STATUSES = (ExportRunStatus.FINISHED, ExportRunStatus.BLOCKED)
+OPEN_STATUSES = (ExportRunStatus.QUEUED, ExportRunStatus.RUNNING, ExportRunStatus.DEFERRED)
 #: Longest countdown we put on a task; a later wake-up re-checks and reschedules.
 MAX_COUNTDOWN = 3000.0
 UNKNOWN_BACKOFF = 2.0
 
 
 def stuck_after() -> dt.timedelta:
-    return dt.timedelta(seconds=getattr(settings, "XERO_EXPORT_STUCK_SECONDS", 900))
+    """A claim's lease: an invoice EXPORTING for longer is settled by the periodic recovery. Longer
+    than a step can take (one call of ``XERO_HTTP_TIMEOUT`` plus a token refresh and a retry)."""
+    return dt.timedelta(seconds=getattr(settings, "XERO_EXPORT_STUCK_SECONDS", 60))
+
+
+def stall_grace() -> dt.timedelta:
+    """How late a run's next step may be before recovery re-publishes it."""
+    return dt.timedelta(seconds=getattr(settings, "XERO_EXPORT_STALL_GRACE_SECONDS", 15))
 
 
 @dataclass(frozen=True)
 class StepResult:
-    """``again`` → run another step after ``countdown`` seconds."""
+    """``again`` → run another step after ``countdown`` seconds, as message number ``seq``."""
 
     again: bool
     countdown: float = 0.0
+    seq: int | None = None
+
+
+def export_run_publish(*, run_id: int, seq: int, countdown: float = 0.0) -> bool:
+    """Queue step ``seq`` of the run; False when the broker cannot be reached.
+
+    Never raises for a broker outage: the run's ``next_step_at`` is its outbox, and the periodic
+    recovery re-publishes a run whose next step is overdue, so nothing is lost while the broker is away.
+    """
+    from integrations.xero.export.tasks import export_run_task
+
+    try:
+        export_run_task.apply_async(
+            (run_id,), {"seq": seq}, countdown=countdown, retry=True, retry_policy={"max_retries": 2}
+        )
+    except (KombuOperationalError, OSError, RedisError) as exc:
+        logger.warning("export run %s: the broker is unreachable (%r); recovery will queue it", run_id, exc)
+        return False
+    return True
 
 
 def export_run_start(
@@ -96,6 +125,7 @@ def export_run_start(
             total_count=len(ids),
             status=ExportRunStatus.QUEUED,
             message=held,
+            next_step_at=timezone.now() if ids else None,
         )
         through = ExportRun.invoices.through
         through.objects.bulk_create([through(exportrun_id=run.id, invoice_id=i) for i in ids], batch_size=2000)
@@ -107,9 +137,7 @@ def export_run_start(
             )
             run.save(update_fields=["status", "finished_at", "message"])
         elif enqueue:
-            from integrations.xero.export.tasks import export_run_task
-
-            transaction.on_commit(lambda: export_run_task.delay(run.id))
+            transaction.on_commit(lambda: export_run_publish(run_id=run.id, seq=run.step_seq))
     return run
 
 
@@ -128,12 +156,25 @@ def _run_lock(run_id: int) -> Iterator[bool]:
                 cur.execute("SELECT pg_advisory_unlock(%s)", [key])
 
 
-def export_run_step(*, run_id: int) -> StepResult:
-    """Advance run ``run_id`` by at most one batch."""
+def export_run_step(*, run_id: int, seq: int | None = None) -> StepResult:
+    """Advance run ``run_id`` by at most one batch.
+
+    ``seq``: the step message's number; an older one than the run's is a duplicate and does nothing
+    (None, in-process driving: always step). The returned ``seq`` goes on the next message.
+    """
     with _run_lock(run_id) as got:
         if not got:
             return StepResult(again=False)  # another worker is stepping this run
-        return _step(ExportRun.objects.select_related("tenant").get(pk=run_id))
+        run = ExportRun.objects.select_related("tenant").get(pk=run_id)
+        if seq is not None and seq != run.step_seq:
+            return StepResult(again=False)
+        # Heartbeat: working on it; recovery leaves the run alone until the lease is over.
+        ExportRun.objects.filter(pk=run_id).update(next_step_at=timezone.now() + stuck_after())
+        step = _step(run)
+        next_seq = run.step_seq + 1
+        next_at = timezone.now() + dt.timedelta(seconds=step.countdown) if step.again else None
+        ExportRun.objects.filter(pk=run_id).update(step_seq=next_seq, next_step_at=next_at)
+        return StepResult(again=step.again, countdown=step.countdown, seq=next_seq)
 
 
 def _step(run: ExportRun) -> StepResult:
@@ -271,7 +312,13 @@ def _block(run: ExportRun, reason: str) -> None:
 
 
 def export_recover_stuck(*, older_than: dt.timedelta | None = None) -> dict[str, int]:
-    """Periodic: settle invoices stuck in EXPORTING by look-up, wake deferred and stalled runs."""
+    """Periodic (every ``XERO_EXPORT_RECOVERY_SECONDS`` from beat): settle claims past their lease
+    by look-up in Xero, and re-publish runs whose next step is overdue.
+
+    Cheap when nothing is stuck: two indexed queries that find nothing. ``older_than`` overrides
+    the lease (tests, an operator who knows the worker is dead): 0 treats every claim as stuck.
+    """
+    grace = None if older_than is None else older_than - stuck_after()
     older_than = stuck_after() if older_than is None else older_than
     totals = {"adopted": 0, "released": 0, "runs_woken": 0}
     stuck = invoices_stuck(older_than=older_than)
@@ -290,28 +337,23 @@ def export_recover_stuck(*, older_than: dt.timedelta | None = None) -> dict[str,
             continue
         totals["adopted"] += adopted
         totals["released"] += released
-    totals["runs_woken"] = _runs_wake(older_than=older_than)
+    totals["runs_woken"] = _runs_wake(grace=grace)
     return totals
 
 
-def _runs_wake(*, older_than: dt.timedelta) -> int:
-    """Re-enqueue runs whose deferral is over, or that made no progress for ``older_than``
-    (their task was lost with a killed worker). The run lock makes a duplicate step harmless."""
-    from integrations.xero.export.tasks import export_run_task
+def export_runs_stalled(*, grace: dt.timedelta | None = None) -> QuerySet[ExportRun]:
+    """Open runs whose next step is overdue by more than ``grace``: their step message was lost
+    (broker outage, killed worker) or never published (broker down when the run was started)."""
+    cutoff = timezone.now() - (stall_grace() if grace is None else grace)
+    return ExportRun.objects.filter(status__in=OPEN_STATUSES, next_step_at__lte=cutoff)
 
-    now = timezone.now()
+
+def _runs_wake(*, grace: dt.timedelta | None = None) -> int:
+    """Re-publish stalled runs under their current message number: if the old message turns up after
+    all, whichever runs first goes on and the other is dropped, so a run never gets two chains."""
     woken = 0
-    open_runs = ExportRun.objects.filter(
-        status__in=[ExportRunStatus.QUEUED, ExportRunStatus.RUNNING, ExportRunStatus.DEFERRED]
-    )
-    for run in open_runs:
-        if run.status == ExportRunStatus.DEFERRED:
-            due = run.deferred_until is None or run.deferred_until <= now
-        else:
-            last = run.attempts.order_by("-started_at").values_list("started_at", flat=True).first()
-            due = (last or run.created_at) <= now - older_than
-        if due:
-            export_run_task.delay(run.id)
+    for run_id, seq in export_runs_stalled(grace=grace).values_list("id", "step_seq"):
+        if export_run_publish(run_id=run_id, seq=seq):
             woken += 1
     return woken
 

@@ -15,7 +15,12 @@ from django.views.decorators.http import require_POST
 from integrations.xero.export import selectors
 from integrations.xero.export.forms import MarkExportedForm
 from integrations.xero.export.preflight import PREFLIGHT_HELD
-from integrations.xero.export.services import MarkExportedError, export_run_start, invoice_mark_exported
+from integrations.xero.export.services import (
+    MarkExportedError,
+    export_run_publish,
+    export_run_start,
+    invoice_mark_exported,
+)
 from integrations.xero.models import ExportRun, ExportTrigger, XeroConnection
 from invoicing.models import EXPORTABLE_STATUSES, Invoice
 from tenancy.scoping import (
@@ -62,6 +67,7 @@ def export_start_view(request: HttpRequest) -> HttpResponse:
         user=request.user,  # type: ignore[arg-type]
         invoice_ids=ids,
         retry_failed=ids is None,
+        enqueue=False,  # queued below, so that we can tell the user when the queue is unreachable
     )
     if run.message.startswith(PREFLIGHT_HELD):  # not sent: Xero would refuse them (flagged on the list)
         messages.warning(request, run.message)
@@ -69,7 +75,15 @@ def export_start_view(request: HttpRequest) -> HttpResponse:
         if not run.message.startswith(PREFLIGHT_HELD):
             messages.info(request, "Nothing to export: no invoice is ready or failed.")
         return redirect(back)
-    messages.success(request, f"Export started: {run.total_count} invoice{'s' if run.total_count != 1 else ''}.")
+    count = f"{run.total_count} invoice{'s' if run.total_count != 1 else ''}"
+    if export_run_publish(run_id=run.id, seq=run.step_seq):
+        messages.success(request, f"Export started: {count}.")
+    else:
+        messages.warning(
+            request,
+            f"Export saved ({count}), but the background queue cannot be reached right now. It starts by "
+            "itself within about a minute of the queue coming back; nothing is sent twice.",
+        )
     return redirect("xero_export:run", public_id=run.public_id)
 
 
@@ -81,6 +95,7 @@ def _run_context(request: HttpRequest, run: ExportRun) -> dict[str, object]:
     return {
         "run": run,
         "progress": selectors.export_run_progress(run=run),
+        "stall_notice": selectors.export_run_stall_notice(run=run),
         "page_obj": page,
         "invoices": page.object_list,
         "is_admin": getattr(request.user, "role", "") == "admin",
@@ -89,14 +104,18 @@ def _run_context(request: HttpRequest, run: ExportRun) -> dict[str, object]:
 
 @role_required(*INVOICE_ROLES)
 def export_run_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    run = tenant_get_object_or_404(request, ExportRun.objects.select_related("requested_by"), public_id=public_id)
+    run = tenant_get_object_or_404(
+        request, ExportRun.objects.select_related("requested_by", "tenant"), public_id=public_id
+    )
     return render(request, "xero_export/run.html", _run_context(request, run))
 
 
 @role_required(*INVOICE_ROLES)
 def export_run_progress_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """The live part of the run page; htmx polls it until the run is done (then it stops polling)."""
-    run = tenant_get_object_or_404(request, ExportRun.objects.select_related("requested_by"), public_id=public_id)
+    run = tenant_get_object_or_404(
+        request, ExportRun.objects.select_related("requested_by", "tenant"), public_id=public_id
+    )
     return render(request, "xero_export/_run_progress.html", _run_context(request, run))
 
 

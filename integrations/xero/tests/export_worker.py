@@ -3,6 +3,7 @@ as broker and limiter store, and the Xero endpoints pointing at the sandbox."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -62,8 +63,9 @@ def celery_routing_reset() -> None:
 class ExportWorker:
     """Start/stop/kill a worker; the test process sends its tasks to the same Redis queue."""
 
-    def __init__(self, sandbox_urls: dict[str, str]) -> None:
+    def __init__(self, sandbox_urls: dict[str, str], *, redis_url: str = EXPORT_REDIS_URL) -> None:
         self.sandbox_urls = sandbox_urls
+        self.redis_url = redis_url  # broker and limiter store of the worker (a private server in fault tests)
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = Path(tempfile.mkstemp(prefix="export-worker-", suffix=".log")[1])
         self._saved = (app.conf.broker_url, app.conf.broker_transport_options, app.conf.task_default_queue)
@@ -75,8 +77,8 @@ class ExportWorker:
         """Make this process publish to the worker's broker (drops any cached producer pool)."""
         # Drop leftovers of an aborted earlier run from this process's queue (not the whole db:
         # parallel pytest workers use their own queues on it).
-        redis.Redis.from_url(EXPORT_REDIS_URL).delete(self.queue)
-        app.conf.update(broker_url=EXPORT_REDIS_URL, broker_transport_options={}, task_default_queue=self.queue)
+        redis.Redis.from_url(self.redis_url).delete(self.queue)
+        app.conf.update(broker_url=self.redis_url, broker_transport_options={}, task_default_queue=self.queue)
         celery_routing_reset()
 
     def log_remove(self) -> None:
@@ -88,17 +90,23 @@ class ExportWorker:
         )
         celery_routing_reset()
 
-    def start(self, *, concurrency: int = 2, extra_env: dict[str, str] | None = None) -> ExportWorker:
+    def start(
+        self, *, concurrency: int = 2, extra_env: dict[str, str] | None = None, beat: bool = False
+    ) -> ExportWorker:
+        """``beat``: run beat inside the worker (in-memory schedule) for the periodic recovery."""
         cmd = [
             str(Path(sys.executable).parent / "celery"), "-A", "freighttracker", "worker", "-P", "prefork",
             "-c", str(concurrency), "-Q", self.queue,
             "-n", f"export-{os.getpid()}-{time.time_ns()}@%h",
             "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO",
         ]  # fmt: skip
+        if beat:
+            cmd += ["-B", "--scheduler", "celery.beat:Scheduler"]
         out = self.log.open("ab")
+        env = _env(self.sandbox_urls, extra_env or {}, self.queue)
+        env["REDIS_URL"] = self.redis_url
         self.proc = subprocess.Popen(
-            cmd, cwd=BASE_DIR, env=_env(self.sandbox_urls, extra_env or {}, self.queue), stdout=out,
-            stderr=subprocess.STDOUT, start_new_session=True,
+            cmd, cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
         deadline = time.monotonic() + 40
         while time.monotonic() < deadline:
@@ -118,7 +126,8 @@ class ExportWorker:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(timeout=10)
         # Forget the lost tasks' reservations so nothing replays into a later test.
-        redis.Redis.from_url(EXPORT_REDIS_URL).delete("unacked", "unacked_index")
+        with contextlib.suppress(redis.RedisError):
+            redis.Redis.from_url(self.redis_url).delete("unacked", "unacked_index")
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
