@@ -151,6 +151,8 @@ class ExportRun(models.Model):
     # Sequence number of the run's current step message; a message carrying an older number is a
     # duplicate (re-published by recovery, or restored by the broker) and is dropped.
     step_seq = models.PositiveIntegerField(default=0)
+    # Set when a step could not be queued because the broker was unreachable; cleared by the next step.
+    queue_unreachable_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

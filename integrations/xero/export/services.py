@@ -87,6 +87,7 @@ def export_run_publish(*, run_id: int, seq: int, countdown: float = 0.0) -> bool
         )
     except (KombuOperationalError, OSError, RedisError) as exc:
         logger.warning("export run %s: the broker is unreachable (%r); recovery will queue it", run_id, exc)
+        ExportRun.objects.filter(pk=run_id).update(queue_unreachable_at=timezone.now())
         return False
     return True
 
@@ -169,7 +170,9 @@ def export_run_step(*, run_id: int, seq: int | None = None) -> StepResult:
         if seq is not None and seq != run.step_seq:
             return StepResult(again=False)
         # Heartbeat: working on it; recovery leaves the run alone until the lease is over.
-        ExportRun.objects.filter(pk=run_id).update(next_step_at=timezone.now() + stuck_after())
+        ExportRun.objects.filter(pk=run_id).update(
+            next_step_at=timezone.now() + stuck_after(), queue_unreachable_at=None
+        )
         step = _step(run)
         next_seq = run.step_seq + 1
         next_at = timezone.now() + dt.timedelta(seconds=step.countdown) if step.again else None

@@ -17,7 +17,6 @@ from integrations.xero.export.forms import MarkExportedForm
 from integrations.xero.export.preflight import PREFLIGHT_HELD
 from integrations.xero.export.services import (
     MarkExportedError,
-    export_run_publish,
     export_run_start,
     invoice_mark_exported,
 )
@@ -67,7 +66,6 @@ def export_start_view(request: HttpRequest) -> HttpResponse:
         user=request.user,  # type: ignore[arg-type]
         invoice_ids=ids,
         retry_failed=ids is None,
-        enqueue=False,  # queued below, so that we can tell the user when the queue is unreachable
     )
     if run.message.startswith(PREFLIGHT_HELD):  # not sent: Xero would refuse them (flagged on the list)
         messages.warning(request, run.message)
@@ -76,7 +74,9 @@ def export_start_view(request: HttpRequest) -> HttpResponse:
             messages.info(request, "Nothing to export: no invoice is ready or failed.")
         return redirect(back)
     count = f"{run.total_count} invoice{'s' if run.total_count != 1 else ''}"
-    if export_run_publish(run_id=run.id, seq=run.step_seq):
+    # Queued after commit; if the queue was unreachable the run says so (and recovery queues it later).
+    run.refresh_from_db(fields=["queue_unreachable_at"])
+    if run.queue_unreachable_at is None:
         messages.success(request, f"Export started: {count}.")
     else:
         messages.warning(

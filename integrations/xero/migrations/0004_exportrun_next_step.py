@@ -31,6 +31,11 @@ class Migration(migrations.Migration):
             name='step_seq',
             field=models.PositiveIntegerField(default=0),
         ),
+        migrations.AddField(
+            model_name='exportrun',
+            name='queue_unreachable_at',
+            field=models.DateTimeField(blank=True, null=True),
+        ),
         migrations.AddIndex(
             model_name='exportrun',
             index=models.Index(condition=models.Q(('status__in', ['queued', 'running', 'deferred'])), fields=['next_step_at'], name='xero_exportrun_open_due'),
