@@ -28,10 +28,11 @@ import pytest
 import redis
 from django.conf import settings
 from django.db import connection
+from django.test import override_settings
 
 from freighttracker.celery import app as celery_app
 from freighttracker.env import database_url_from_settings
-from integrations.xero.tests.export_worker import celery_routing_reset, wait_until
+from integrations.xero.tests.export_worker import celery_broker_settings, celery_routing_reset, wait_until
 
 BASE_DIR = Path(settings.BASE_DIR)
 ARTIFACTS = BASE_DIR / "artifacts" / "screenshots"
@@ -178,13 +179,19 @@ class Worker:
         # PYTEST_XDIST_WORKER, so it is given this suffix.
         self.suffix = f"e2e-{os.getpid()}"
         self.queue = f"celery-{self.suffix}"
+        self._override: override_settings | None = None
 
     def broker_use(self) -> None:
         redis.Redis.from_url(E2E_REDIS_URL).delete(self.queue)  # leftovers of an aborted earlier run
         celery_app.conf.update(broker_url=E2E_REDIS_URL, broker_transport_options={}, task_default_queue=self.queue)
+        self._override = celery_broker_settings(url=E2E_REDIS_URL, queue=self.queue)
+        self._override.enable()
         celery_routing_reset()
 
     def broker_restore(self) -> None:
+        if self._override is not None:
+            self._override.disable()
+            self._override = None
         celery_app.conf.update(
             broker_url=self._saved[0], broker_transport_options=self._saved[1], task_default_queue=self._saved[2]
         )

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 import redis
 from django.conf import settings
 from django.db import connection
+from django.test import override_settings
 
 from freighttracker.celery import app
 from freighttracker.env import database_url_from_settings, redis_url_with_db
@@ -49,6 +50,12 @@ def _env(sandbox_urls: dict[str, str], extra: dict[str, str], queue: str) -> dic
     return env
 
 
+def celery_broker_settings(*, url: str, queue: str) -> override_settings:
+    """Publish from this process to ``url`` / ``queue``. Celery 5.6 reads the ``CELERY_*`` Django
+    settings ahead of ``app.conf.update()`` values, so both are changed (``enable()`` / ``disable()``)."""
+    return override_settings(CELERY_BROKER_URL=url, CELERY_BROKER_TRANSPORT_OPTIONS={}, CELERY_TASK_DEFAULT_QUEUE=queue)
+
+
 def celery_routing_reset() -> None:
     """Forget the app's connections and its AMQP helper so that a new broker and default queue apply.
 
@@ -72,6 +79,7 @@ class ExportWorker:
         # A queue of our own on the shared Redis db: other test sessions (other helpers, CI) may run
         # these tests at the same time and must not take each other's tasks.
         self.queue = f"celery-export-{os.getpid()}"
+        self._override: override_settings | None = None
 
     def broker_use(self) -> None:
         """Make this process publish to the worker's broker (drops any cached producer pool)."""
@@ -79,12 +87,17 @@ class ExportWorker:
         # parallel pytest workers use their own queues on it).
         redis.Redis.from_url(self.redis_url).delete(self.queue)
         app.conf.update(broker_url=self.redis_url, broker_transport_options={}, task_default_queue=self.queue)
+        self._override = celery_broker_settings(url=self.redis_url, queue=self.queue)
+        self._override.enable()
         celery_routing_reset()
 
     def log_remove(self) -> None:
         self.log.unlink(missing_ok=True)
 
     def broker_restore(self) -> None:
+        if self._override is not None:
+            self._override.disable()
+            self._override = None
         app.conf.update(
             broker_url=self._saved[0], broker_transport_options=self._saved[1], task_default_queue=self._saved[2]
         )

@@ -33,7 +33,7 @@ from integrations.xero.tests.export_support import (
     sandbox_invoices_by_number,
     xero_connection_make,
 )
-from integrations.xero.tests.export_worker import ExportWorker, celery_routing_reset, wait_until
+from integrations.xero.tests.export_worker import ExportWorker, wait_until
 from integrations.xero.tests.private_redis import PrivateRedis
 from invoicing.models import Invoice, InvoiceStatus
 
@@ -65,12 +65,6 @@ def worker(xero_sandbox: Any, xero_sandbox_settings: Any, private_redis: Private
     xero_sandbox_settings.XERO_EXPORT_RECOVERY_SECONDS = 2
     w = ExportWorker(xero_sandbox.urls(), redis_url=private_redis.url)
     w.broker_use()
-    # Celery reads the CELERY_* Django settings live, and they win over app.conf.update(): publish
-    # from this process to the private server and the worker's queue through them.
-    xero_sandbox_settings.CELERY_BROKER_URL = private_redis.url
-    xero_sandbox_settings.CELERY_BROKER_TRANSPORT_OPTIONS = {}
-    xero_sandbox_settings.CELERY_TASK_DEFAULT_QUEUE = w.queue
-    celery_routing_reset()
     yield w
     w.stop()
     w.log_remove()
