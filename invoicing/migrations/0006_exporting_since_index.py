@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('invoicing', '0004_input_rules'),
+        ('invoicing', '0005_invoice_line_account_blank'),
     ]
 
     operations = [
