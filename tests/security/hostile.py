@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
+from django.db import connection
 from django.test import Client
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -90,11 +91,17 @@ hostile_number = st.one_of(st.sampled_from(NASTY_NUMBERS), hostile_text)
 
 
 def row_counts() -> dict[str, int]:
-    return {
-        m._meta.label: m._default_manager.count()
-        for m in apps.get_models(include_auto_created=True)
-        if m._meta.app_label in DATA_APPS
-    }
+    """Rows of every business table, in one statement (a COUNT per model was ~30 round trips per
+    example, most of these tests' time)."""
+    models = [m for m in apps.get_models(include_auto_created=True) if m._meta.app_label in DATA_APPS]
+    quote = connection.ops.quote_name
+    sql = " UNION ALL ".join(
+        f"SELECT {index}, COUNT(*) FROM {quote(m._meta.db_table)}" for index, m in enumerate(models)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        counts = dict(cursor.fetchall())
+    return {m._meta.label: int(counts[index]) for index, m in enumerate(models)}
 
 
 def hostile_value(foreign_ids: list[str]) -> st.SearchStrategy[str]:

@@ -355,11 +355,29 @@ def test_world_has_a_row_of_every_business_model(worlds: tuple[World, World]) ->
     assert not missing, f"tests/security/world.py creates no row of {missing}"
 
 
-def test_crawl_every_url_as_every_role_of_another_tenant(worlds: tuple[World, World]) -> None:
+# The crawl is split into shards of URL patterns so that pytest-xdist runs them on every worker at
+# once (one 2-minute test used to set the whole suite's floor). Every pattern is in exactly one shard.
+CRAWL_SHARDS = 6
+
+
+def crawl_shard(routes: list[Route], shard: int) -> list[Route]:
+    return [route for index, route in enumerate(sorted(routes, key=lambda r: r.name)) if index % CRAWL_SHARDS == shard]
+
+
+def test_crawl_shards_cover_every_pattern_once() -> None:
+    routes = [r for r in routes_all() if crawled(r)]
+    shards = [crawl_shard(routes, shard) for shard in range(CRAWL_SHARDS)]
+    assert sorted(r.name for shard in shards for r in shard) == sorted(r.name for r in routes)
+    assert all(shards), "fewer patterns than shards"
+
+
+@pytest.mark.parametrize("shard", range(CRAWL_SHARDS))
+def test_crawl_every_url_as_every_role_of_another_tenant(worlds: tuple[World, World], shard: int) -> None:
     a, b = worlds
     crawl = Crawl(a, b)
-    routes = [r for r in routes_all() if crawled(r)]
-    assert len(routes) >= 5
+    all_routes = [r for r in routes_all() if crawled(r)]
+    assert len(all_routes) >= 5
+    routes = crawl_shard(all_routes, shard)
     for route in routes:
         crawl.crawl(route)
     assert crawl.requests > len(routes)
