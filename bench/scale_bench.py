@@ -281,7 +281,7 @@ def main() -> None:
         print(f"\nload average at the end {os.getloadavg()[0]:.1f}")
         print("targets: every list case <= 100 ms with the same queries on every page; 10,000 per-job invoices <= 5 s;")
         print(
-            "         10,000 jobs consolidated <= 2 s; no transaction of a request > 1 s (requests raise <= 500 jobs)"
+            "         10,000 jobs consolidated <= 2 s; no transaction of a request > 1 s (requests raise <= 200 jobs)"
         )
     finally:
         if not args.keep:

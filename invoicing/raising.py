@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 # Jobs per transaction: ~0.3 s of work on the development machine, far under a second.
 CHUNK_JOBS = 1000
 # A request raises this many jobs itself; a larger selection runs in the background.
-SYNC_LIMIT = 500
+SYNC_LIMIT = 200
 # Refusal reasons (invoices too large or negative) written on a finished run's page.
 REFUSALS_SHOWN = 5
 
