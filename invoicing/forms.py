@@ -158,6 +158,8 @@ def line_formset(
     formset = LineFormSet(data=data, initial=initial, prefix="lines", form_kwargs=form_kwargs)
     # Exactly one row per existing line: a forged TOTAL_FORMS is a form error, not empty rows.
     formset.min_num = formset.max_num = len(lines)
+    # ... and only the real rows are built and rendered: a claim beyond them is "too many forms".
+    formset.absolute_max = len(lines)
     for form, line in zip(formset.forms, lines, strict=False):
         form.job_number = (job_numbers or {}).get(line.invoice_job_id or 0, "")
     return formset
