@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "tracking",
     "portal",
     "uploads",
+    "outbox",
+    "notes",
 ]
 # Dev/test-only tools (``sandboxes/``: ``manage.py myob_sandbox``); the product never imports them.
 MYOB_SANDBOX_ENABLED = env_bool("MYOB_SANDBOX_ENABLED", DEBUG)
@@ -187,6 +189,10 @@ EMAIL_BACKEND = env_str(
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Freight TMS <noreply@localhost>")
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)  # seconds; every SMTP conversation of the outbox
 
 # --- Celery ---------------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
@@ -237,6 +243,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integrations.xero.tasks.xero_tokens_keepalive",
         "schedule": crontab(hour=3, minute=17),
     },
+    # Outbox messages whose task was never dispatched (broker down) or lost go back to the worker.
+    "outbox-sweep": {"task": "outbox.email_sweep", "schedule": 300.0},
 }
 CELERY_TIMEZONE = "UTC"
 # Overridable so that a worker subprocess started by a test can be given its parent's queue.

@@ -27,6 +27,9 @@ class JobFilter(django_filters.FilterSet):
     invoiceable = django_filters.BooleanFilter(
         method="filter_invoiceable", label="Completed, not invoiced", widget=forms.CheckboxInput
     )
+    unread_notes = django_filters.BooleanFilter(
+        method="filter_unread_notes", label="Unread customer notes", widget=forms.CheckboxInput
+    )
 
     def __init__(self, *args: Any, tenant: Tenant, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -46,6 +49,11 @@ class JobFilter(django_filters.FilterSet):
             return None
         customer: Customer | None = self.form.cleaned_data.get("customer")
         return customer
+
+    def filter_unread_notes(self, queryset: QuerySet[Any], name: str, value: bool | None) -> QuerySet[Any]:
+        from notes.selectors import notes_unread_by_staff
+
+        return queryset.filter(notes_unread_by_staff(model=queryset.model)) if value else queryset
 
     def filter_invoiceable(self, queryset: QuerySet[Any], name: str, value: bool | None) -> QuerySet[Any]:
         return job_filter_invoiceable(queryset=queryset) if value else queryset

@@ -22,6 +22,8 @@ from jobs.forms import BaseChargeFormSet, JobForm
 from jobs.models import INVOICED, Job
 from jobs.selectors import job_active_invoice, job_charges, job_charges_total, job_list, job_totals_attach
 from jobs.services import JobLockedError
+from notes.selectors import notes_unread_attach
+from notes.services import notes_mark_read
 from tenancy.scoping import request_tenant, tenant_get_object_or_404
 
 PAGE_SIZE = 25
@@ -88,7 +90,7 @@ def job_list_page(request: HttpRequest, *, pages: JobPages) -> HttpResponse:
     job_filter = pages.filter_class(request.GET or None, queryset=queryset, tenant=tenant)
     rows = job_filter.qs if job_filter.is_bound else queryset
     page = paginate(request, rows)
-    page["rows"] = job_totals_attach(jobs=page["rows"])
+    page["rows"] = notes_unread_attach(jobs=job_totals_attach(jobs=page["rows"]))
     context = {
         "filter": job_filter,
         "selected_customer": job_filter.selected_customer(),
@@ -103,7 +105,10 @@ def job_detail_page(request: HttpRequest, pk: int, *, pages: JobPages) -> HttpRe
     job = tenant_get_object_or_404(request, pages.model.objects.select_related("customer"), pk=pk)  # type: ignore[attr-defined]
     charges = job_charges(job=job)
     invoice = job_active_invoice(job=job)
+    # Opening the job reads the customer's notes; the page still marks the ones that were new.
+    unread_note_ids = notes_mark_read(job=job, by_customer=False)
     context = {
+        "unread_note_ids": unread_note_ids,
         "job": job,
         "charges": charges,
         "charges_total": job_charges_total(charges=charges),

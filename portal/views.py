@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from bookings.models import Booking
 from jobs.models import Direction, Job
+from notes.forms import NoteForm
+from notes.selectors import note_thread
+from notes.services import note_add_from_portal, notes_mark_read
 from portal.access import customer_required, portal_customer
 from portal.selectors import portal_invoices, portal_job_get, portal_job_search, portal_rows_label
 from tracking.selectors import status_timeline
@@ -69,7 +74,24 @@ def _job_page(request: HttpRequest, model: type[Job], pk: int) -> HttpResponse:
     job = portal_job_get(customer=customer, model=model, pk=pk)
     if job is None:
         raise Http404("No such job")
-    context = {"customer": customer, "job": job, "events": list(status_timeline(job=job))}
+    form = NoteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            note_add_from_portal(job=job, user=request.user, body=form.cleaned_data["body"])  # type: ignore[arg-type]
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Note sent. We will get back to you here and by e-mail.")
+            return redirect(request.path)
+    new_ids = notes_mark_read(job=job, by_customer=True)
+    context = {
+        "customer": customer,
+        "job": job,
+        "events": list(status_timeline(job=job)),
+        "notes": list(note_thread(job=job)),
+        "new_ids": set(new_ids),
+        "form": form,
+    }
     return _render(request, "portal/job.html", context)
 
 

@@ -38,6 +38,11 @@ class Tenant(models.Model):
         "tenancy.TaxCode", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     default_account_code = models.CharField(max_length=20, default="200")
+    notes_email = models.EmailField(
+        "notes e-mail address",
+        blank=True,
+        help_text="Where a customer's note from the portal is e-mailed. Blank: the company's admins.",
+    )
     created_at = models.DateTimeField(default=dj_timezone.now)
 
     def __str__(self) -> str:

@@ -83,6 +83,7 @@ POLICY_BY_NAME: dict[str, frozenset[str]] = {
     "home": ANY_ROLE | CUSTOMER_ONLY,  # sends each role to its start page
     "settings": ADMIN_ONLY,
     "xero_export:mark_exported": ADMIN_ONLY,
+    "notes:settings": ADMIN_ONLY,
 }
 POLICY_BY_NAMESPACE: dict[str, frozenset[str]] = {
     "leaky": INVOICE_ROLES,  # tests/security/leaky_urls.py, only mounted by the self-test below
@@ -93,6 +94,8 @@ POLICY_BY_NAMESPACE: dict[str, frozenset[str]] = {
     "xero_export": INVOICE_ROLES,
     "xero": ADMIN_ONLY,
     "tracking": ANY_ROLE,
+    "notes": ANY_ROLE,
+    "outbox": ANY_ROLE,
     "portal": CUSTOMER_ONLY,
     "users": ADMIN_ONLY,  # Settings → Users
     "uploads": UPLOAD_ROLES,

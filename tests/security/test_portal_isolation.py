@@ -46,6 +46,7 @@ def sibling_build(a: World) -> World:
     from bookings.models import Booking
     from customers.models import Customer
     from invoicing.models import Invoice
+    from notes.models import Note
     from tracking.models import StatusEvent
     from warehouse.models import WarehouseJob
 
@@ -56,7 +57,8 @@ def sibling_build(a: World) -> World:
             tenant=a.tenant, number=Concat(Value("S"), F("number"))
         )
     StatusEvent.objects.filter(tenant=other.tenant).update(tenant=a.tenant)
-    keep = (Customer, Booking, WarehouseJob, Invoice, StatusEvent)
+    Note.objects.filter(tenant=other.tenant).update(tenant=a.tenant)
+    keep = (Customer, Booking, WarehouseJob, Invoice, StatusEvent, Note)
     objects: list[Model] = [o for o in other.objects if isinstance(o, keep)]
     for obj in objects:
         obj.refresh_from_db()

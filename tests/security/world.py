@@ -132,6 +132,39 @@ def _tracking_rows(*, tenant: Tenant, marker: str, jobs: list[Any], user: User) 
     return rows
 
 
+def _portal_rows(*, tenant: Tenant, marker: str, jobs: list[Any], customer_user: User) -> list[Model]:
+    """A customer note (unread by staff) on each job, and a failed outbox message."""
+    from notes.models import Note
+    from outbox.models import EmailStatus, OutboundEmail
+
+    rows: list[Model] = []
+    for job in jobs:
+        link = {"booking": job} if isinstance(job, Booking) else {"warehouse_job": job}
+        rows.append(
+            Note.objects.create(
+                tenant=tenant,
+                author=customer_user,
+                author_name=f"{marker} note author",
+                from_customer=True,
+                body=f"{marker} note body",
+                **link,
+            )
+        )
+    rows.append(
+        OutboundEmail.objects.create(
+            tenant=tenant,
+            kind="notes/to_staff",
+            to=[f"notes@{tenant.slug}.example"],
+            subject=f"{marker} subject",
+            body_text=f"{marker} text",
+            body_html=f"<p>{marker} html</p>",
+            status=EmailStatus.FAILED,
+            last_error=f"{marker} smtp error",
+        )
+    )
+    return rows
+
+
 def world_build(*, slug: str, marker: str) -> World:
     """Create a tenant with a user per role and one of everything, all marked with ``marker``."""
     tenant = cast(Tenant, TenantFactory(name=f"{marker} Freight", slug=slug))
@@ -204,6 +237,9 @@ def world_build(*, slug: str, marker: str) -> World:
     )
     objs.append(wjob)
     objs += _tracking_rows(tenant=tenant, marker=marker, jobs=[*bookings, wjob], user=users[str(Role.OPERATIONS)])
+    objs += _portal_rows(
+        tenant=tenant, marker=marker, jobs=[bookings[2], wjob], customer_user=users[str(Role.CUSTOMER)]
+    )
     objs.append(
         WarehouseCharge.objects.create(
             job=wjob,

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class NotesConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "notes"
+    verbose_name = "Customer notes"
