@@ -14,6 +14,7 @@ urlpatterns = [
     path("settings/integration/authentication/xero/", include("integrations.xero.urls")),
     path("tracking/", include("tracking.urls")),
     path("portal/", include("portal.urls")),
+    path("portal-users/", include("portal.staff_urls")),
     path("notes/", include("notes.urls")),
     path("outbox/", include("outbox.urls")),
     path("admin/", admin.site.urls),

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.validators import validate_email
 from django.db import transaction
+from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -57,7 +58,12 @@ def email_render(*, template: str, context: dict[str, Any]) -> tuple[str, str, s
     ctx = {"site_url": settings.SITE_URL, **context}
     # Only the template's own trailing newline is stripped: a line break inside is refused later.
     subject = render_to_string(f"{base}_subject.txt", ctx).strip()
-    return subject, render_to_string(f"{base}.txt", ctx), render_to_string(f"{base}.html", ctx)
+    html: str
+    try:
+        html = render_to_string(f"{base}.html", ctx)
+    except TemplateDoesNotExist:
+        html = ""  # a text-only message
+    return subject, render_to_string(f"{base}.txt", ctx), html
 
 
 def email_queue(

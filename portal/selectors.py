@@ -80,3 +80,10 @@ def portal_invoices(*, customer: Customer) -> QuerySet[Invoice]:
 
 def portal_invoice_get(*, customer: Customer, public_id: Any) -> Invoice | None:
     return portal_invoices(customer=customer).filter(public_id=public_id).select_related("tenant", "customer").first()
+
+
+def portal_users_of(*, customer: Customer) -> QuerySet[Any]:
+    """The customer's portal users, for the staff customer page."""
+    from tenancy.models import User
+
+    return User.objects.filter(tenant_id=customer.tenant_id, customer=customer).order_by("email")

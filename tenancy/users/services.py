@@ -13,13 +13,12 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from outbox.services import EmailHeaderError, email_queue
 from tenancy.models import STAFF_ROLES, Role, Tenant, User, UserChange, UserChangeAction
 
 
@@ -44,9 +43,12 @@ def user_invitation_send(*, user: User, invited_by: User | None) -> None:
         "days": max(1, int(settings.PASSWORD_RESET_TIMEOUT) // 86400),
         "role": Role(user.role).label if user.role in Role.values else user.role,
     }
-    subject = render_to_string("tenancy/users/invitation_subject.txt", context).strip()
-    body = render_to_string("tenancy/users/invitation_email.txt", context)
-    transaction.on_commit(lambda: send_mail(subject, body, None, [user.email]))
+    # Through the outbox: a row in this transaction (so never for a rolled-back invite), delivered
+    # by the worker with retries; a failure shows on the Outgoing e-mail page.
+    try:
+        email_queue(tenant=user.tenant, to=[user.email], template="invitation", context=context)
+    except EmailHeaderError as exc:
+        raise UserAdminError("The invitation would carry a line break in an e-mail header (check the names).") from exc
 
 
 def _record(*, user: User, by: User | None, action: UserChangeAction, old: str = "", new: str = "") -> UserChange:

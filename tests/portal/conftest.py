@@ -10,6 +10,9 @@ from django.test import Client
 from customers.models import Customer
 from tenancy.models import Role, Tenant, User
 from tests.factories import CustomerFactory, UserFactory
+from tests.smtp import smtp_server
+
+__all__ = ["smtp_server"]
 
 
 @pytest.fixture

@@ -97,6 +97,7 @@ POLICY_BY_NAMESPACE: dict[str, frozenset[str]] = {
     "notes": ANY_ROLE,
     "outbox": ANY_ROLE,
     "portal": CUSTOMER_ONLY,
+    "portal_users": ANY_ROLE,  # staff invite a customer's people from its page
     "users": ADMIN_ONLY,  # Settings → Users
     "uploads": UPLOAD_ROLES,
 }
