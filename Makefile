@@ -22,7 +22,7 @@ export PYTHONUNBUFFERED := 1
 export XERO_SANDBOX_PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help run test install lint format bench bench-scale bench-upload migrations-check check-deploy db-stop clean
+.PHONY: help run test install lint format bench bench-scale bench-upload bench-portal migrations-check check-deploy db-stop clean
 
 help:
 	@echo "make run    - install, migrate, seed demo data, start web :$(PORT) + Celery worker + beat + Xero sandbox :$(XERO_SANDBOX_PORT)"
@@ -31,6 +31,7 @@ help:
 	@echo "make bench  - export benchmark against the local Xero sandbox"
 	@echo "make bench-scale - lists and raising at 100,000 bookings, before vs after (bench/scale_bench.py)"
 	@echo "make bench-upload - bulk job upload benchmark (CSV and XLSX, 1,000 and 10,000 rows)"
+	@echo "make bench-portal - customer portal: SQL queries per page at 100 / 1,000 / 10,000 jobs"
 	@echo "make migrations-check - fail when models changed without a migration"
 	@echo "make db-stop - stop the embedded PostgreSQL (.data/pg) and the tests' embedded Redis (.data/redis)"
 
@@ -77,6 +78,10 @@ bench-scale: $(STAMP)
 
 bench-upload: $(STAMP)
 	python bench/upload_bench.py $(BENCH_ARGS)
+
+# SQL queries of the customer portal's pages as one customer's jobs grow to 10,000 (bench/portal_bench.py).
+bench-portal: $(STAMP)
+	python bench/portal_bench.py $(BENCH_ARGS)
 
 migrations-check: $(STAMP)
 	python manage.py makemigrations --check --dry-run

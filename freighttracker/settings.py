@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "uploads",
     "outbox",
     "notes",
+    "documents",
 ]
 # Dev/test-only tools (``sandboxes/``: ``manage.py myob_sandbox``); the product never imports them.
 MYOB_SANDBOX_ENABLED = env_bool("MYOB_SANDBOX_ENABLED", DEBUG)
@@ -164,8 +165,26 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 if WHITENOISE_USE_FINDERS:
     STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every request when its root is missing
+# Uploaded documents (PODs, consignment notes, photos) go through Django's storage API: files under
+# MEDIA_ROOT (below) by default, or an S3-compatible bucket (django-storages) when DOCUMENTS_S3_BUCKET
+# is set. Never served from MEDIA_URL: every download goes through a view that checks who asks.
+DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+DOCUMENTS_S3_BUCKET = env_str("DOCUMENTS_S3_BUCKET")
+_default_storage: dict[str, object] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if DOCUMENTS_S3_BUCKET:
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": DOCUMENTS_S3_BUCKET,
+            "endpoint_url": env_str("DOCUMENTS_S3_ENDPOINT_URL") or None,  # e.g. MinIO, Cloudflare R2
+            "region_name": env_str("DOCUMENTS_S3_REGION") or None,
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG or TESTING

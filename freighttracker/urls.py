@@ -17,5 +17,7 @@ urlpatterns = [
     path("portal-users/", include("portal.staff_urls")),
     path("notes/", include("notes.urls")),
     path("outbox/", include("outbox.urls")),
+    path("documents/", include("documents.urls")),
+    path("t/", include("tracking.public_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -13,12 +13,21 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from bookings.models import Booking
+from documents.downloads import document_response
+from documents.selectors import document_list, document_of_customer
+from invoicing.pdf import invoice_pdf_render
 from jobs.models import Direction, Job
 from notes.forms import NoteForm
 from notes.selectors import note_thread
 from notes.services import note_add_from_portal, notes_mark_read
 from portal.access import customer_required, portal_customer
-from portal.selectors import portal_invoices, portal_job_get, portal_job_search, portal_rows_label
+from portal.selectors import (
+    portal_invoice_get,
+    portal_invoices,
+    portal_job_get,
+    portal_job_search,
+    portal_rows_label,
+)
 from tracking.selectors import status_timeline
 from warehouse.models import WarehouseJob
 
@@ -89,6 +98,8 @@ def _job_page(request: HttpRequest, model: type[Job], pk: int) -> HttpResponse:
         "job": job,
         "events": list(status_timeline(job=job)),
         "notes": list(note_thread(job=job)),
+        "documents": list(document_list(job=job)),
+        "download_url_name": "portal:document",
         "new_ids": set(new_ids),
         "form": form,
     }
@@ -118,3 +129,24 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> Htt
     zone = request.tenant.timezone  # type: ignore[attr-defined]
     with timezone.override(zone):
         return render(request, template, {**context, "tz_name": zone})
+
+
+@customer_required
+def document_download(request: HttpRequest, public_id: str) -> HttpResponse:
+    """A document of one of this customer's jobs; any other id (another customer's, another
+    tenant's, made up) is the same 404."""
+    document = document_of_customer(customer=portal_customer(request), public_id=public_id)
+    if document is None:
+        raise Http404("No such document")
+    return document_response(document)
+
+
+@customer_required
+def invoice_pdf(request: HttpRequest, public_id: str) -> HttpResponse:
+    invoice = portal_invoice_get(customer=portal_customer(request), public_id=public_id)
+    if invoice is None:
+        raise Http404("No such invoice")
+    response = HttpResponse(invoice_pdf_render(invoice=invoice), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{invoice.number}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -47,3 +49,32 @@ class StatusEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_code_display()} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class TrackingLink(models.Model):
+    """A public, read-only view of one job's timeline for a consignee: signed, expiring, revocable.
+
+    The URL carries ``signing.dumps(public_id)``: without the secret key no token can be made, so
+    guessing gets nowhere; the row decides expiry and revocation (so a leaked link can be killed).
+    """
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    booking, warehouse_job = job_link_fields()
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [exactly_one_job("trackinglink_exactly_one_job")]
+
+    def __str__(self) -> str:
+        return f"tracking link {self.public_id}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

@@ -4,18 +4,27 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from bookings.models import Booking
 from jobs.models import DONE_STATUSES, Job
-from jobs.refs import job_code, job_model_for_code
+from jobs.refs import job_code, job_model_for_code, job_of
 from jobs.selectors import job_search
 from tenancy.models import User
 from tenancy.scoping import ANY_ROLE, request_tenant, role_required, tenant_get_object_or_404
 from tracking.forms import BulkStatusEventForm, StatusEventForm
+from tracking.links import (
+    DEFAULT_DAYS,
+    MAX_DAYS,
+    tracking_link_create,
+    tracking_link_resolve,
+    tracking_link_revoke,
+)
+from tracking.models import TrackingLink
+from tracking.selectors import status_timeline
 from tracking.services import BULK_MAX_JOBS, status_event_add, status_event_add_bulk
 from warehouse.models import WarehouseJob
 
@@ -102,3 +111,64 @@ def _selected_jobs(request: HttpRequest, values: list[str]) -> list[Job]:
         rows = list(model._default_manager.filter(tenant=request_tenant(request), pk__in=pks))
         found += rows
     return found
+
+
+def _link_create(request: HttpRequest, model: type[Job], pk: int) -> HttpResponse:
+    job = tenant_get_object_or_404(request, model, pk=pk)
+    try:
+        days = int(request.POST.get("days") or DEFAULT_DAYS)
+        tracking_link_create(job=job, user=_user(request), days=days)
+    except (ValueError, ValidationError):
+        messages.error(request, f"A link lasts 1 to {MAX_DAYS} days.")
+    else:
+        messages.success(request, "Tracking link made: copy it from the Track & trace panel.")
+    return redirect(DETAIL_URL[job_code(job)], pk=job.pk)
+
+
+@require_POST
+@role_required(*ANY_ROLE)
+def booking_link_create(request: HttpRequest, pk: int) -> HttpResponse:
+    return _link_create(request, Booking, pk)
+
+
+@require_POST
+@role_required(*ANY_ROLE)
+def warehouse_link_create(request: HttpRequest, pk: int) -> HttpResponse:
+    return _link_create(request, WarehouseJob, pk)
+
+
+@require_POST
+@role_required(*ANY_ROLE)
+def link_revoke(request: HttpRequest, public_id: str) -> HttpResponse:
+    link = tenant_get_object_or_404(
+        request, TrackingLink.objects.select_related("booking", "warehouse_job"), public_id=public_id
+    )
+    tracking_link_revoke(link=link)
+    messages.success(request, "Tracking link revoked: it no longer works.")
+    job = job_of(link)
+    return redirect(DETAIL_URL[job_code(job)], pk=job.pk)
+
+
+def public_page(request: HttpRequest, token: str) -> HttpResponse:
+    """Anyone with the link: the job's number and timeline, nothing else (no prices, documents,
+    notes, customer or comments). A bad, expired or revoked token is a plain 404."""
+    found = tracking_link_resolve(token=token[:500])
+    if found is None:
+        raise Http404("This tracking link does not work (it may have expired or been revoked).")
+    link, job = found
+    tenant = link.tenant
+    with timezone.override(tenant.timezone):
+        response = render(
+            request,
+            "tracking/public.html",
+            {
+                "job": job,
+                "tenant": tenant,
+                "events": list(status_timeline(job=job)),
+                "tz_name": tenant.timezone,
+                "expires_at": link.expires_at,
+            },
+        )
+    response["X-Robots-Tag"] = "noindex"
+    response["Referrer-Policy"] = "no-referrer"
+    return response

@@ -77,3 +77,9 @@ def connected(tenant: Tenant, admin_user: User) -> XeroConnection:
         refresh_token_encrypted=secret_encrypt("rt"),
         access_token_expires_at=dt.datetime(2099, 1, 1, tzinfo=dt.UTC),
     )
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings: Any, tmp_path: Any) -> None:
+    """Documents of the worlds are written to a folder of the test's own."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")

@@ -20,7 +20,19 @@ from django.urls.exceptions import NoReverseMatch
 from tests.security.world import World
 
 # The apps whose rows are business data; a rejected request must leave them untouched.
-DATA_APPS = ("tenancy", "customers", "bookings", "warehouse", "invoicing", "xero", "tracking", "uploads", "notes", "outbox")
+DATA_APPS = (
+    "tenancy",
+    "customers",
+    "bookings",
+    "warehouse",
+    "invoicing",
+    "xero",
+    "tracking",
+    "uploads",
+    "notes",
+    "outbox",
+    "documents",
+)
 # Columns that change for reasons unrelated to the request under test.
 VOLATILE_COLUMNS = {"last_login"}
 

@@ -96,6 +96,9 @@ POLICY_BY_NAMESPACE: dict[str, frozenset[str]] = {
     "tracking": ANY_ROLE,
     "notes": ANY_ROLE,
     "outbox": ANY_ROLE,
+    "documents": ANY_ROLE,
+    # Public by design, but only with a signed token: no made-up token (the crawl's ids) opens it.
+    "tracking_public": ANY_ROLE | CUSTOMER_ONLY,
     "portal": CUSTOMER_ONLY,
     "portal_users": ANY_ROLE,  # staff invite a customer's people from its page
     "users": ADMIN_ONLY,  # Settings → Users

@@ -45,9 +45,10 @@ def sibling_build(a: World) -> World:
     # Re-home the other world's customer-owned rows into tenant A under a new customer of A's.
     from bookings.models import Booking
     from customers.models import Customer
+    from documents.models import Document
     from invoicing.models import Invoice
     from notes.models import Note
-    from tracking.models import StatusEvent
+    from tracking.models import StatusEvent, TrackingLink
     from warehouse.models import WarehouseJob
 
     customer = next(o for o in other.objects if isinstance(o, Customer))
@@ -58,7 +59,9 @@ def sibling_build(a: World) -> World:
         )
     StatusEvent.objects.filter(tenant=other.tenant).update(tenant=a.tenant)
     Note.objects.filter(tenant=other.tenant).update(tenant=a.tenant)
-    keep = (Customer, Booking, WarehouseJob, Invoice, StatusEvent, Note)
+    Document.objects.filter(tenant=other.tenant).update(tenant=a.tenant)
+    TrackingLink.objects.filter(tenant=other.tenant).update(tenant=a.tenant)
+    keep = (Customer, Booking, WarehouseJob, Invoice, StatusEvent, Note, Document, TrackingLink)
     objects: list[Model] = [o for o in other.objects if isinstance(o, keep)]
     for obj in objects:
         obj.refresh_from_db()

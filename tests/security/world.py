@@ -133,13 +133,25 @@ def _tracking_rows(*, tenant: Tenant, marker: str, jobs: list[Any], user: User) 
 
 
 def _portal_rows(*, tenant: Tenant, marker: str, jobs: list[Any], customer_user: User) -> list[Model]:
-    """A customer note (unread by staff) on each job, and a failed outbox message."""
+    """A customer note (unread by staff), a document and a tracking link on each job, and a failed
+    outbox message."""
+    from django.core.files.base import ContentFile
+
+    from documents.models import Document
     from notes.models import Note
     from outbox.models import EmailStatus, OutboundEmail
+    from tracking.models import TrackingLink
 
     rows: list[Model] = []
     for job in jobs:
         link = {"booking": job} if isinstance(job, Booking) else {"warehouse_job": job}
+        document = Document(tenant=tenant, original_name=f"{marker} pod.pdf", content_type="application/pdf",
+                            size=len(marker) + 9, **link)  # fmt: skip
+        document.file.save("x", ContentFile(f"%PDF-1.4 {marker}".encode()), save=True)
+        rows.append(document)
+        rows.append(
+            TrackingLink.objects.create(tenant=tenant, expires_at=timezone.now() + dt.timedelta(days=3), **link)
+        )
         rows.append(
             Note.objects.create(
                 tenant=tenant,
