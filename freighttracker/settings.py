@@ -264,6 +264,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Outbox messages whose task was never dispatched (broker down) or lost go back to the worker.
     "outbox-sweep": {"task": "outbox.email_sweep", "schedule": 300.0},
+    # Safety net behind Xero's webhooks: If-Modified-Since poll of every connected organisation.
+    "xero-payments-poll": {
+        "task": "xero_payments.poll_all",
+        "schedule": float(env_int("XERO_PAYMENT_POLL_SECONDS", 900)),
+    },
 }
 CELERY_TIMEZONE = "UTC"
 # Overridable so that a worker subprocess started by a test can be given its parent's queue.
@@ -306,6 +311,8 @@ XERO_CONNECTIONS_URL = env_str(
 )
 XERO_API_URL = env_str("XERO_API_URL", f"{_xero_default}/api.xro/2.0" if DEBUG else "https://api.xero.com/api.xro/2.0")
 XERO_HTTP_TIMEOUT = env_int("XERO_HTTP_TIMEOUT", 30)
+# Webhook signing key from the Xero developer portal; empty = every webhook is refused (401).
+XERO_WEBHOOK_KEY = env_str("XERO_WEBHOOK_KEY", "")
 XERO_TOKEN_REFRESH_MARGIN = env_int("XERO_TOKEN_REFRESH_MARGIN", 300)  # seconds before expiry to refresh
 XERO_SANDBOX_ENABLED = env_bool("XERO_SANDBOX_ENABLED", DEBUG)
 # Export engine: a claim's lease — invoices left "exporting" this long are settled by look-up in

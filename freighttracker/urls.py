@@ -3,6 +3,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from integrations.xero.webhooks import xero_webhook
+
 urlpatterns = [
     path("", include("tenancy.urls")),
     path("customers/", include("customers.urls")),
@@ -12,6 +14,7 @@ urlpatterns = [
     path("invoicing/export/", include("integrations.xero.export.urls")),
     path("invoicing/", include("invoicing.urls")),
     path("settings/integration/authentication/xero/", include("integrations.xero.urls")),
+    path("integrations/xero/webhooks/", xero_webhook, name="xero_webhook"),
     path("tracking/", include("tracking.urls")),
     path("portal/", include("portal.urls")),
     path("portal-users/", include("portal.staff_urls")),

@@ -42,6 +42,23 @@ EDITABLE_STATUSES = frozenset({InvoiceStatus.DRAFT, InvoiceStatus.READY, Invoice
 EXPORTABLE_STATUSES = frozenset({InvoiceStatus.READY, InvoiceStatus.EXPORT_FAILED})
 
 
+class PaymentStatus(models.TextChoices):
+    """What Xero says about an exported invoice's money (see ``invoicing.payment_status``).
+
+    "Overdue" is not stored: it depends on today, so it is derived from the due date when shown or filtered.
+    """
+
+    AWAITING = "awaiting", "Awaiting payment"
+    PART_PAID = "part_paid", "Part paid"
+    PAID = "paid", "Paid"
+    VOIDED = "voided", "Voided in Xero"
+    DRAFT = "draft", "Draft in Xero"
+    DELETED = "deleted", "Deleted in Xero"
+
+
+UNPAID_PAYMENT_STATUSES = frozenset({PaymentStatus.AWAITING, PaymentStatus.PART_PAID})
+
+
 class AmountsAre(models.TextChoices):
     EXCLUSIVE = "exclusive", "Tax exclusive"
     INCLUSIVE = "inclusive", "Tax inclusive"
@@ -71,6 +88,16 @@ class Invoice(models.Model):
     exporting_since = models.DateTimeField(null=True, blank=True)
     export_note = models.TextField(blank=True, default="", help_text="Why an admin marked it exported by hand.")
 
+    # Payment state read back from Xero, written only by invoicing.payment_status.
+    payment_status = models.CharField(max_length=12, choices=PaymentStatus.choices, blank=True, default="")
+    amount_paid = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    amount_credited = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    amount_due = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    fully_paid_on = models.DateField(null=True, blank=True)
+    # Xero's UpdatedDateUTC of the state held: an older state (late or repeated event) never overwrites it.
+    payment_state_at = models.DateTimeField(null=True, blank=True)
+    payment_synced_at = models.DateTimeField(null=True, blank=True)
+
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -84,6 +111,8 @@ class Invoice(models.Model):
             models.Index(
                 fields=["exporting_since"], name="invoice_exporting_since", condition=models.Q(status="exporting")
             ),
+            models.Index(fields=["tenant", "payment_status", "due_date"], name="invoice_payment_idx"),
+            models.Index(fields=["tenant", "xero_invoice_id"], name="invoice_xero_id_idx"),
         ]
 
     def __str__(self) -> str:
@@ -92,6 +121,17 @@ class Invoice(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in EDITABLE_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        """Unpaid in Xero and past its due date (today in the active, i.e. the tenant's, time zone)."""
+        return self.payment_status in UNPAID_PAYMENT_STATUSES and self.due_date < timezone.localdate()
+
+    @property
+    def payment_status_label(self) -> str:
+        if self.is_overdue:
+            return "Overdue" if self.payment_status == PaymentStatus.AWAITING else "Part paid, overdue"
+        return self.get_payment_status_display() if self.payment_status else ""
 
     def clean(self) -> None:
         date_order_check(

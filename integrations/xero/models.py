@@ -248,3 +248,41 @@ class XeroRateLimitState(models.Model):
 
     def __str__(self) -> str:
         return f"Rate limit state of {self.xero_tenant_id}"
+
+
+class XeroWebhookEvent(models.Model):
+    """An INVOICE event Xero sent, recorded by the webhook endpoint and nothing more.
+
+    A worker re-reads the invoice's current state (INVOICE events carry no data), so the order of
+    events does not matter, and the unique constraint turns a repeated delivery into nothing.
+    """
+
+    xero_tenant_id = models.CharField(max_length=36)
+    resource_id = models.CharField(max_length=36)
+    event_type = models.CharField(max_length=10)
+    event_date = models.DateTimeField()
+    received_at = models.DateTimeField(default=timezone.now)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["xero_tenant_id", "resource_id", "event_type", "event_date"], name="xero_webhook_event_once"
+            )
+        ]
+        indexes = [models.Index(fields=["processed_at", "xero_tenant_id"], name="xero_webhook_pending_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.resource_id} ({self.xero_tenant_id})"
+
+
+class XeroPaymentSync(models.Model):
+    """Where incremental polling of a tenant's invoices (If-Modified-Since) stands."""
+
+    tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="xero_payment_sync")
+    modified_since = models.DateTimeField(null=True, blank=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_calls = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"payment sync of tenant {self.tenant_id}"

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 from celery import shared_task
 from django.db.models import Q
 from django.utils import timezone
 
 from integrations.xero.exceptions import XeroError
+from integrations.xero.export.calls import RateLimited
 from integrations.xero.models import ConnectionStatus, XeroConnection
+from integrations.xero.payments import xero_payments_poll, xero_webhook_events_process
 from integrations.xero.settings_services import xero_org_cache_refresh
 from integrations.xero.tokens import xero_token_refresh
 from tenancy.models import Tenant
@@ -43,3 +46,35 @@ def xero_tokens_keepalive() -> int:
 @shared_task(ignore_result=True)
 def xero_org_cache_refresh_task(tenant_id: int) -> None:
     xero_org_cache_refresh(tenant=Tenant.objects.get(pk=tenant_id))
+
+
+# --- Payment status back from Xero (thin callers of integrations.xero.payments) -------------------
+
+
+@shared_task(bind=True, ignore_result=True, name="xero_payments.process_events", max_retries=None)
+def xero_payment_events_process_task(self: Any) -> None:
+    """Re-read the invoices named by recorded webhook events; a rate limit reschedules, never sleeps."""
+    try:
+        xero_webhook_events_process()
+    except RateLimited as exc:
+        raise self.retry(countdown=exc.wait_seconds) from exc
+
+
+@shared_task(ignore_result=True, name="xero_payments.poll_all")
+def xero_payments_poll_all_task() -> None:
+    """Beat entry: one poll task per active connection (the safety net behind webhooks)."""
+    for connection_id in XeroConnection.objects.filter(status=ConnectionStatus.ACTIVE).values_list("pk", flat=True):
+        xero_payments_poll_task.delay(connection_id)
+
+
+@shared_task(bind=True, ignore_result=True, name="xero_payments.poll", max_retries=None)
+def xero_payments_poll_task(self: Any, connection_id: int) -> None:
+    connection = XeroConnection.objects.select_related("tenant").filter(pk=connection_id).first()
+    if connection is None or not connection.is_usable:
+        return
+    try:
+        xero_payments_poll(connection=connection)
+    except RateLimited as exc:
+        raise self.retry(countdown=exc.wait_seconds) from exc
+    except XeroError as exc:
+        logger.warning("Payment poll of Xero connection %s failed: %s", connection_id, exc)

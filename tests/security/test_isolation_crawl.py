@@ -71,6 +71,11 @@ NOT_CRAWLED: dict[str, str] = {
         )
         for name in ("password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete")
     },
+    "xero_webhook": (
+        "Xero's webhook endpoint: public and CSRF-exempt by design (Xero cannot hold a session or a CSRF token); "
+        "authenticated by the HMAC-SHA256 signature instead, answers 401 and records nothing when it is wrong, and "
+        "only records events; tested in integrations/xero/tests/test_payment_sync.py."
+    ),
     "invite_accept": (
         "Public set-password page of an invitation (Django's reset-confirm view and token); refuses deactivated "
         "accounts; tested in tests/tenancy/test_users.py."
