@@ -31,10 +31,12 @@ from integrations.xero.models import (
     ExportTrigger,
     XeroConnection,
     XeroOrgCache,
+    XeroPaymentSync,
     XeroPendingAuthorisation,
     XeroRateLimitState,
     XeroSettings,
     XeroSettingsChange,
+    XeroWebhookEvent,
 )
 from invoicing.models import Invoice, InvoiceJob, InvoiceLine, InvoiceStatus, RaiseRun, RaiseRunStatus
 from tenancy.models import Role, Tenant, User, UserChange, UserChangeAction
@@ -344,6 +346,12 @@ def world_build(*, slug: str, marker: str) -> World:
         )
     )
     objs.append(XeroRateLimitState.objects.create(xero_tenant_id=xero_tenant_id))
+    objs.append(XeroPaymentSync.objects.create(tenant=tenant, modified_since=timezone.now()))
+    objs.append(
+        XeroWebhookEvent.objects.create(
+            xero_tenant_id=xero_tenant_id, resource_id=str(uuid.uuid4()), event_type="UPDATE", event_date=timezone.now()
+        )
+    )
     run = ExportRun.objects.create(
         tenant=tenant,
         trigger=ExportTrigger.MANUAL,
