@@ -25,4 +25,4 @@ RUN DEBUG=false SECRET_KEY=collectstatic-only ALLOWED_HOSTS=build \
 
 USER freight
 EXPOSE 8000
-CMD ["gunicorn", "freighttracker.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "freighttracker.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--logger-class", "freighttracker.gunicorn_logging.RedactingLogger"]

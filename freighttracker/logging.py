@@ -3,7 +3,9 @@
 The product never formats tokens or secrets into log messages (tests/security/test_log_secrets.py
 proves it); this filter, attached to the log handlers in settings, catches what a future change or a
 third-party library might let through: bearer tokens, JWTs, Fernet ciphertexts, ``*_token=`` /
-``client_secret=`` pairs and the configured client secret itself, in the message and the traceback.
+``client_secret=`` pairs, the OAuth ``code`` and ``state`` query parameters and the configured client
+secret itself, in the message and the traceback. ``freighttracker/gunicorn_logging.py`` applies the
+same rules to gunicorn's access log.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ _PATTERNS = (
         r"(?i)(\b(?:access_token|refresh_token|id_token|client_secret|code_verifier|password)"
         r"[\"']?\s*[:=]\s*[\"']?)[^\"'&\s,;}]+"
     ),
+    # The OAuth callback's one-time ``code`` and its ``state`` in a URL (access logs, Referer).
+    re.compile(r"(?i)([?&](?:code|state)=)[^&\s\"'#]+"),
 )
 
 
