@@ -59,6 +59,7 @@ def _tax_label(tax_code: TaxCode) -> str:
 # A job rarely has more than a handful of charges; the cap keeps a forged TOTAL_FORMS from making
 # the server build, validate and render thousands of forms.
 MAX_CHARGE_LINES = 100
+STALE_LINE = "This charge line is no longer on the job (it was changed elsewhere). Reload the page and try again."
 
 
 class ChargeLineForm(forms.ModelForm):
@@ -118,6 +119,16 @@ class BaseChargeFormSet(BaseInlineFormSet):
                 return
             amounts.append(quantity * unit_price)
         total_check(total=sum(amounts, Decimal("0")), what="The charges")
+
+    def add_fields(self, form: forms.ModelForm, index: int | None) -> None:  # type: ignore[type-arg]
+        super().add_fields(form, index)
+        # Django checks a submitted charge id against every charge in the table, so another
+        # tenant's id passed and a missing one did not: an oracle for which ids exist. Only this
+        # job's own lines are valid, and every other id gets one answer.
+        field = form.fields.get(self.model._meta.pk.name)  # type: ignore[union-attr]
+        if isinstance(field, forms.ModelChoiceField):
+            field.queryset = self.get_queryset()
+            field.error_messages["invalid_choice"] = STALE_LINE
 
     def get_queryset(self) -> Any:
         # One query with the tax codes, whatever the number of lines.
