@@ -94,17 +94,41 @@ class Shots:
 
 @pytest.fixture
 def page(browser: Any, live_server: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
-    """A fresh browser context per test, based at the live server; failures leave a screenshot."""
+    """A fresh browser context per test, based at the live server; failures leave a screenshot.
+
+    Every Content-Security-Policy violation the browser reports fails the test: the pages must work
+    under the policy (inline scripts, styles and handlers are refused), not merely render.
+    """
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 860}, locale="en-AU")
     context.set_default_timeout(15_000)
+    context.add_init_script(CSP_LISTENER)
     pg = context.new_page()
     pg.shots = Shots(pg, request.node.name)
+    pg.csp_violations = []
+    pg.on("console", lambda message: _csp_console(pg, message))
     yield pg
     rep = getattr(request.node, "rep_call", None)
     if rep is not None and rep.failed:
         with contextlib.suppress(Exception):  # a missing screenshot must not hide the failure
             pg.shots("failure")
     context.close()
+    if pg.csp_violations and not (rep is not None and rep.failed):
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(pg.csp_violations))
+
+
+# Chromium logs a refused inline script or style to the console; the event also covers what it
+# reports without a console line. Both end up in page.csp_violations.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  console.error("Content Security Policy violation: " + e.violatedDirective + " blocked " + e.blockedURI
+    + " at " + e.sourceFile + ":" + e.lineNumber);
+});
+"""
+
+
+def _csp_console(page: Any, message: Any) -> None:
+    if "Content Security Policy" in message.text:
+        page.csp_violations.append(f"{page.url}: {message.text}")
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
