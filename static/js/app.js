@@ -17,3 +17,8 @@ document.addEventListener("change", (event) => {
     box.checked = all.checked;
   });
 });
+//   data-select-on-click      on an input: select its text when clicked (e.g. a link to copy).
+document.addEventListener("click", (event) => {
+  const input = event.target.closest("input[data-select-on-click]");
+  if (input) input.select();
+});
