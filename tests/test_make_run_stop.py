@@ -76,3 +76,28 @@ def test_make_run_treats_ctrl_c_as_the_way_to_stop_and_waits_for_a_clean_shutdow
     assert "python -m freighttracker.devrun start -f Procfile.dev" in recipe
     assert re.search(r"rc -eq 130 \] \|\| \[ \$\$rc -eq 143", recipe)
     assert devrun.GRACE_SECONDS > 5  # honcho's own KILL_WAIT
+
+
+def test_devproc_restart_brings_back_a_command_that_dies_and_stops_on_sigterm(tmp_path: Path) -> None:
+    starts = tmp_path / "starts"
+    # A stand-in worker: it records each start, then dies on its first start and runs on the later ones.
+    script = f'echo x >> {starts}; [ "$(wc -l < {starts})" -gt 1 ] && exec sleep 60; exit 3'
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "freighttracker.devproc", "--restart", "/bin/sh", "-c", script],
+        cwd=ROOT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while not (starts.exists() and len(starts.read_text().splitlines()) >= 2):
+            assert proc.poll() is None, "devproc gave up after the first exit"
+            assert time.monotonic() < deadline, "the dead command was not started again"
+            time.sleep(0.1)
+        os.killpg(proc.pid, signal.SIGTERM)  # Ctrl-C under honcho
+        rc = proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert rc == 0
+    assert len(starts.read_text().splitlines()) == 2  # stopped, not restarted again
