@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "outbox",
     "notes",
     "documents",
+    # Last: its ready() imports every app's Celery tasks (freighttracker/apps.py).
+    "freighttracker",
 ]
 # Dev/test-only tools (``sandboxes/``: ``manage.py myob_sandbox``); the product never imports them.
 MYOB_SANDBOX_ENABLED = env_bool("MYOB_SANDBOX_ENABLED", DEBUG)
