@@ -63,7 +63,7 @@ def build(*, sizes: Sizes, slug: str = "scale") -> Any:
     from bookings.models import Booking, BookingCharge
     from customers.models import Customer, InvoicingRule
     from invoicing.models import Invoice, InvoiceJob, InvoiceLine, InvoiceStatus
-    from tenancy.models import Role, Sequence, TaxCode, Tenant, User
+    from tenancy.models import STAFF_ROLES, Sequence, TaxCode, Tenant, User
     from warehouse.models import WarehouseCharge, WarehouseJob
 
     rng = random.Random(11)
@@ -73,7 +73,7 @@ def build(*, sizes: Sizes, slug: str = "scale") -> Any:
         gst = TaxCode.objects.create(tenant=tenant, code="GST", name="GST 10%", rate=Decimal("10"))
         tenant.default_tax_code = gst
         tenant.save(update_fields=["default_tax_code"])
-        for role in Role:
+        for role in STAFF_ROLES:  # a customer user needs a customer (tenancy constraint)
             User.objects.create_user(
                 email=f"{role.value}@{slug}.example", password="bench-only-pw", tenant=tenant, role=role
             )
